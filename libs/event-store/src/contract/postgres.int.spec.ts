@@ -1,0 +1,4 @@
+import { openTestPostgres } from '@billing/database';
+import { defineEventStoreContract } from './event-store.contract.js';
+
+defineEventStoreContract('PostgreSQL', () => openTestPostgres());
