@@ -162,13 +162,13 @@ export class PostgresEventStore implements EventStore<StoredEventMetadata> {
     const downcast = options?.schema?.versioning?.downcast;
     const toStore: Event[] = downcast ? events.map((e) => downcast(e)) : events;
     return this.transaction(async (_store, tx) => {
-      await tx.query(
-        `INSERT INTO ${this.#s}.streams (stream_id, stream_type, version) VALUES ($1, $2, 0) ON CONFLICT (stream_id) DO NOTHING`,
-        [streamName, streamTypeOf(streamName)],
-      );
+      // Creates the stream row when missing and locks it either way (ON CONFLICT DO UPDATE takes the
+      // row lock): concurrent writers of one stream queue here, so versions stay gapless.
       const locked = await tx.query<{ version: string }>(
-        `SELECT version::text AS version FROM ${this.#s}.streams WHERE stream_id = $1 FOR UPDATE`,
-        [streamName],
+        `INSERT INTO ${this.#s}.streams AS s (stream_id, stream_type, version) VALUES ($1, $2, 0)
+         ON CONFLICT (stream_id) DO UPDATE SET updated_at = now()
+         RETURNING s.version::text AS version`,
+        [streamName, streamTypeOf(streamName)],
       );
       const current = BigInt(locked.rows[0]!.version);
       assertExpectedVersionMatchesCurrent(current, options?.expectedStreamVersion, DEFAULT_STREAM_VERSION);
@@ -188,20 +188,17 @@ export class PostgresEventStore implements EventStore<StoredEventMetadata> {
           metadata,
         };
       });
+      const next = current + BigInt(rows.length);
       const inserted = await tx.query<{ global_position: string }>(
-        `INSERT INTO ${this.#s}.events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
+        `WITH bumped AS (UPDATE ${this.#s}.streams SET version = $3 WHERE stream_id = $1)
+         INSERT INTO ${this.#s}.events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
          SELECT $1, e.stream_version, e.event_id, e.event_type, e.schema_version, e.data, e.metadata
            FROM jsonb_to_recordset($2::jsonb)
              AS e(stream_version bigint, event_id uuid, event_type text, schema_version integer, data jsonb, metadata jsonb)
           ORDER BY e.stream_version
          RETURNING global_position::text`,
-        [streamName, JSON.stringify(rows)],
+        [streamName, JSON.stringify(rows), next.toString()],
       );
-      const next = current + BigInt(rows.length);
-      await tx.query(`UPDATE ${this.#s}.streams SET version = $2, updated_at = now() WHERE stream_id = $1`, [
-        streamName,
-        next.toString(),
-      ]);
       const positions = inserted.rows.map((r) => BigInt(r.global_position));
       return {
         nextExpectedStreamVersion: next,
