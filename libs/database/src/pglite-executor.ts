@@ -26,7 +26,7 @@ export class PGliteExecutor implements SqlExecutor {
 
   async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>> {
     const result = await this.db.query<Row>(text, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
   }
 
   async exec(sql: string): Promise<void> {
@@ -38,7 +38,7 @@ export class PGliteExecutor implements SqlExecutor {
       work({
         async query<Row extends object>(text: string, params?: readonly unknown[]) {
           const result = await inner.query<Row>(text, params as unknown[] | undefined);
-          return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+          return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
         },
       }),
     );

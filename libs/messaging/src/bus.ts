@@ -30,9 +30,12 @@ export interface BusMessage {
 }
 
 /**
- * Handles one message. Resolving means "done": the adapter may commit the offset. Throwing means the
- * adapter must redeliver (at-least-once); {@link ConsumerRunner} turns repeated failures into a
- * dead letter, so raw adapter handlers rarely throw.
+ * Handles one message. Resolving means "done": the adapter commits the offset (the next offset of the
+ * partition). Throwing means the adapter must redeliver (at-least-once): the offset is not committed
+ * and the same message is handed again, after a short pause, to whichever member then owns the
+ * partition; later messages of that partition wait (per-partition order). A member that is closing
+ * does not redeliver: the uncommitted message goes to the partition's next owner.
+ * {@link ConsumerRunner} turns repeated failures into a dead letter, so raw handlers rarely throw.
  */
 export type RawMessageHandler = (message: BusMessage) => Promise<void>;
 
@@ -51,19 +54,37 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** Positions in one partition of a topic; offsets are decimal strings (Kafka offsets are int64). */
+export interface PartitionOffsets {
+  partition: number;
+  /** Oldest offset still retained (the low watermark). */
+  start: string;
+  /** Offset the next message will get (the high watermark): `end - start` messages are retained. */
+  end: string;
+  /** The group's committed offset, i.e. the next offset it will read; `null` when it has none or no group was asked. */
+  committed: string | null;
+}
+
 export interface MessageBus {
   /** Adapter name, for health and logs: `kafka` or `memory`. */
   readonly name: string;
   /**
    * Publishes messages to one topic and resolves once the broker acknowledged every one of them
    * (Kafka: `acks=-1`; memory: every subscribed group has handled them). Rejects when any is not
-   * acknowledged; the caller retries the whole batch, so consumers must be idempotent.
+   * acknowledged; the caller retries the whole batch, so consumers must be idempotent. Messages
+   * with the same key go to the same partition, in the order given.
    */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
-  /** Joins a consumer group and starts delivering; resolves once the member is running. */
+  /** Joins a consumer group and starts delivering; resolves once the member is running (Kafka: has joined the group). */
   subscribe(options: SubscribeOptions): Promise<Subscription>;
-  /** Creates topics that do not exist yet (no-op for memory). */
+  /** Creates topics that do not exist yet (memory: merely registers them; topics are created on first use anyway). */
   ensureTopics(topics: readonly string[]): Promise<void>;
+  /**
+   * The offsets of every partition of `topic`, sorted by partition, and, when `groupId` is given, that
+   * group's committed positions: what a lag monitor or {@link replayDeadLetters} needs to know where
+   * "the end" is. A topic the bus does not know has no partitions (empty list).
+   */
+  offsets(topic: string, groupId?: string): Promise<PartitionOffsets[]>;
   /** Closes every subscription and connection. */
   close(): Promise<void>;
 }
