@@ -9,4 +9,7 @@ const projects = ['libs', 'services', 'apps'].flatMap((group) =>
     : [],
 );
 
-export default { projects };
+export default {
+  projects,
+  reporters: ['default', '<rootDir>/tools/jest-summary-reporter.js'],
+};

@@ -1,0 +1,20 @@
+import { databaseUrlSchema, logLevelSchema, portSchema } from '@billing/platform';
+import { z } from 'zod';
+
+/**
+ * Environment of the embedded runtime (`npm start`):
+ * - `PORT` (default 3000; 0 picks a free port);
+ * - `DATA_DIR` (default `./data`): the embedded PostgreSQL lives in `<DATA_DIR>/pglite`;
+ * - `DATABASE_URL` (optional): overrides the database, e.g. `pglite://memory` (tests) or a
+ *   `postgres://…` URL (every service then gets its schema in that one database);
+ * - `LOG_LEVEL` (default `info`).
+ */
+export const embeddedEnvSchema = z.object({
+  PORT: portSchema({ allowEphemeral: true }).default(3000),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: databaseUrlSchema().optional(),
+  LOG_LEVEL: logLevelSchema().default('info'),
+});
+
+/** The validated embedded configuration. */
+export type EmbeddedConfig = z.output<typeof embeddedEnvSchema>;

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openDatabase, PGliteExecutor, type SqlExecutor } from '@billing/database';
+import { MemoryBus, type MessageBus } from '@billing/messaging';
+import { closeInOrder, createHttpApp, listen, type Closable } from '@billing/platform';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { EmbeddedConfig } from './config.js';
+import { EmbeddedModule } from './embedded.module.js';
+
+/** A running embedded platform, as {@link startEmbedded} returns it. */
+export interface EmbeddedRuntime {
+  /** `http://localhost:<port>`. */
+  url: string;
+  /** The bound port (the real one when 0 was asked for). */
+  port: number;
+  /** The Nest application (e.g. `app.get(IDENTITY_EVENT_STORE, { strict: false })` in tests). */
+  app: NestExpressApplication;
+  /** The shared database. */
+  db: SqlExecutor;
+  /** The shared in-memory bus. */
+  bus: MessageBus;
+  /**
+   * Closes the HTTP server (and runs the modules' shutdown hooks), then the bus, then the database.
+   * Idempotent: later calls return the first call's promise.
+   */
+  close(): Promise<void>;
+}
+
+/** The embedded database's location: `<DATA_DIR>/pglite`, absolute. */
+export function pgliteDirectory(dataDir: string): string {
+  return resolve(join(dataDir, 'pglite'));
+}
+
+/**
+ * Boots the whole platform in this process: ONE database (PGlite at `<DATA_DIR>/pglite`, created when
+ * missing, or `DATABASE_URL`), ONE in-memory bus, every service module in its own schema, HTTP on
+ * `PORT` with `GET /health`. Missing settings take the defaults of `embeddedEnvSchema`.
+ * Resolves once migrations ran and the server listens.
+ * @throws whatever opening the database, a migration or binding the port throws (what was opened is closed again).
+ */
+export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promise<EmbeddedRuntime> {
+  const dataDir = config.DATA_DIR ?? './data';
+  const opened: Closable[] = [];
+  try {
+    let db: SqlExecutor;
+    if (config.DATABASE_URL) {
+      db = await openDatabase(config.DATABASE_URL, { applicationName: 'billing-embedded' });
+    } else {
+      const directory = pgliteDirectory(dataDir);
+      mkdirSync(directory, { recursive: true });
+      db = await PGliteExecutor.open(directory);
+    }
+    opened.unshift(db);
+    const bus: MessageBus = new MemoryBus();
+    opened.unshift(bus);
+    const app = await createHttpApp(EmbeddedModule.register({ db, bus }), { logLevel: config.LOG_LEVEL ?? 'info' });
+    opened.unshift(app);
+    const { url, port } = await listen(app, { port: config.PORT ?? 3000, log: false });
+    let closing: Promise<void> | undefined;
+    return { url, port, app, db, bus, close: () => (closing ??= closeInOrder(opened)) };
+  } catch (error) {
+    await closeInOrder(opened).catch(() => undefined);
+    throw error;
+  }
+}

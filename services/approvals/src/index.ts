@@ -1,0 +1,2 @@
+export * from './approvals.module.js';
+export * from './config.js';

@@ -1,0 +1,2 @@
+export * from './billing.module.js';
+export * from './config.js';

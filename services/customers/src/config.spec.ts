@@ -1,0 +1,20 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '@billing/platform';
+import { customersEnvSchema } from './config.js';
+
+describe('customers configuration', () => {
+  it('defaults DB_SCHEMA to "customers", PORT to 3000 and LOG_LEVEL to info', () => {
+    expect(loadConfig(customersEnvSchema, { DATABASE_URL: 'postgres://customers:pw@postgres:5432/customers', KAFKA_BROKERS: 'kafka:9092' })).toEqual({
+      DATABASE_URL: 'postgres://customers:pw@postgres:5432/customers',
+      KAFKA_BROKERS: ['kafka:9092'],
+      PORT: 3000,
+      DB_SCHEMA: 'customers',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('names DATABASE_URL and KAFKA_BROKERS when they are missing', () => {
+    expect(() => loadConfig(customersEnvSchema, {})).toThrow(ConfigError);
+    expect(() => loadConfig(customersEnvSchema, {})).toThrow('Invalid configuration: DATABASE_URL: required, not set; KAFKA_BROKERS: required, not set');
+  });
+});

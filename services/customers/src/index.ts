@@ -1,0 +1,2 @@
+export * from './customers.module.js';
+export * from './config.js';

@@ -1,0 +1,2 @@
+export * from './identity.module.js';
+export * from './config.js';
