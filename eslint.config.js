@@ -63,7 +63,7 @@ export default tseslint.config(
   },
   ...services.map(serviceRule),
   {
-    files: ['**/*.spec.ts', '**/bench/**/*.ts', '**/cli/**/*.ts', '**/main.ts', '**/*.js'],
+    files: ['**/*.spec.ts', '**/bench/**/*.ts', '**/cli/**/*.ts', '**/main.ts', '**/*.js', 'tools/**/*.mjs'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTestPostgres, quoteIdentifier, TEST_DATABASE_URL, uniqueSchema } from '@billing/database';
-import { STREAM_DOES_NOT_EXIST, type PostgresEventStore } from '@billing/event-store';
-import { IDENTITY_EVENT_STORE } from '@billing/identity-service';
+import { PostgresEventStore, STREAM_DOES_NOT_EXIST } from '@billing/event-store';
+import { startKafkaMockCluster, type KafkaTestCluster } from '@billing/messaging/testing';
 import type { HealthReport } from '@billing/platform';
 import { startEmbedded } from './embedded.js';
 
@@ -45,7 +45,7 @@ describe('startEmbedded (in-process)', () => {
       for (const service of services) {
         expect(body.modules[service]).toMatchObject({
           status: 'up',
-          checks: { database: { status: 'up', dialect: 'pglite', schema: service, migrations: 1 } },
+          checks: { database: { status: 'up', dialect: 'pglite', schema: service, migrations: expect.any(Number) } },
         });
       }
       // One schema per service, each with its own event store tables.
@@ -54,7 +54,7 @@ describe('startEmbedded (in-process)', () => {
       );
       expect(tables.rows.map((row) => row.schema)).toEqual([...services].sort());
 
-      const store = runtime.app.get<PostgresEventStore>(IDENTITY_EVENT_STORE, { strict: false });
+      const store = new PostgresEventStore(runtime.db, { schema: 'identity' });
       await store.appendToStream('user-42', [{ type: 'UserRegistered', data: { email: 'ada@example.com' } }], {
         expectedStreamVersion: STREAM_DOES_NOT_EXIST,
       });
@@ -69,7 +69,7 @@ describe('startEmbedded (in-process)', () => {
     const runtime = await startEmbedded({ PORT: 0, DATA_DIR: dataDir, LOG_LEVEL: 'error' });
     try {
       expect((await health(runtime.url)).status).toBe(200);
-      const store = runtime.app.get<PostgresEventStore>(IDENTITY_EVENT_STORE, { strict: false });
+      const store = new PostgresEventStore(runtime.db, { schema: 'identity' });
       const read = await store.readStream('user-42');
       expect(read.currentStreamVersion).toBe(1n);
       expect(read.events.map((event) => [event.type, event.data])).toEqual([['UserRegistered', { email: 'ada@example.com' }]]);
@@ -168,8 +168,20 @@ withBuild('built entry points', () => {
     expect(stderr).toBe('');
   }, 120_000);
 
-  describe('service mains on PostgreSQL (distributed topology)', () => {
+  describe('service mains on PostgreSQL and Kafka (distributed topology)', () => {
+    let kafka: KafkaTestCluster | string = 'not started';
+    beforeAll(async () => {
+      kafka = await startKafkaMockCluster();
+    }, 30_000);
+    afterAll(async () => {
+      if (typeof kafka !== 'string') await kafka.stop();
+    });
+
     it.each(services)('%s main serves /health from its schema and exits 0 on SIGTERM', async (service) => {
+      if (typeof kafka === 'string') {
+        console.warn(`SKIPPING ${service} main: ${kafka}`);
+        return;
+      }
       const probe = await openTestPostgres(1);
       if ('skipReason' in probe) {
         console.warn(`SKIPPING ${service} on PostgreSQL: ${probe.skipReason}`);
@@ -178,8 +190,15 @@ withBuild('built entry points', () => {
       const schema = uniqueSchema(`${service}_e2e`);
       const port = await freePort();
       const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
-        // Kafka connects lazily: /health does not need a broker.
-        env: childEnv({ DATABASE_URL: TEST_DATABASE_URL, KAFKA_BROKERS: '127.0.0.1:9', PORT: String(port), DB_SCHEMA: schema, LOG_LEVEL: 'warn' }),
+        env: childEnv({
+          DATABASE_URL: TEST_DATABASE_URL,
+          KAFKA_BROKERS: kafka.brokers.join(','),
+          PORT: String(port),
+          DB_SCHEMA: schema,
+          LOG_LEVEL: 'warn',
+          // Fetched lazily, on the first token to verify: /health needs none.
+          ...(service === 'identity' ? {} : { AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' }),
+        }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -201,7 +220,7 @@ withBuild('built entry points', () => {
         expect({ exitCode, output, status: report?.status }).toEqual({ exitCode: undefined, output: '', status: 200 });
         expect(report?.body).toMatchObject({
           status: 'up',
-          modules: { [service]: { status: 'up', checks: { database: { status: 'up', dialect: 'postgresql', schema, migrations: 1 } } } },
+          modules: { [service]: { status: 'up', checks: { database: { status: 'up', dialect: 'postgresql', schema, migrations: expect.any(Number) } } } },
         });
         expect(Object.keys(report?.body.modules ?? {})).toEqual([service]);
       } finally {

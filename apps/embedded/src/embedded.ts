@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDatabase, PGliteExecutor, type SqlExecutor } from '@billing/database';
 import { MemoryBus, type MessageBus } from '@billing/messaging';
-import { closeInOrder, createHttpApp, listen, type Closable } from '@billing/platform';
+import { closeInOrder, type Closable } from '@billing/platform';
+import { startServices } from '@billing/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EmbeddedConfig } from './config.js';
-import { EmbeddedModule } from './embedded.module.js';
+import { EMBEDDED_AUTH, EMBEDDED_SERVICES } from './embedded.module.js';
 
 /** A running embedded platform, as {@link startEmbedded} returns it. */
 export interface EmbeddedRuntime {
@@ -13,7 +14,7 @@ export interface EmbeddedRuntime {
   url: string;
   /** The bound port (the real one when 0 was asked for). */
   port: number;
-  /** The Nest application (e.g. `app.get(IDENTITY_EVENT_STORE, { strict: false })` in tests). */
+  /** The Nest application. */
   app: NestExpressApplication;
   /** The shared database. */
   db: SqlExecutor;
@@ -33,8 +34,8 @@ export function pgliteDirectory(dataDir: string): string {
 
 /**
  * Boots the whole platform in this process: ONE database (PGlite at `<DATA_DIR>/pglite`, created when
- * missing, or `DATABASE_URL`), ONE in-memory bus, every service module in its own schema, HTTP on
- * `PORT` with `GET /health`. Missing settings take the defaults of `embeddedEnvSchema`.
+ * missing, or `DATABASE_URL`), ONE in-memory bus, every service module in its own schema (see
+ * `startServices`: one guard, one bus transport per service), HTTP on `PORT` with `GET /health`. Missing settings take the defaults of `embeddedEnvSchema`.
  * Resolves once migrations ran and the server listens.
  * @throws whatever opening the database, a migration or binding the port throws (what was opened is closed again).
  */
@@ -53,9 +54,17 @@ export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promi
     opened.unshift(db);
     const bus: MessageBus = new MemoryBus();
     opened.unshift(bus);
-    const app = await createHttpApp(EmbeddedModule.register({ db, bus }), { logLevel: config.LOG_LEVEL ?? 'info' });
+    const { app, url, port } = await startServices({
+      services: EMBEDDED_SERVICES,
+      db,
+      bus,
+      keys: 'self',
+      auth: EMBEDDED_AUTH,
+      port: config.PORT ?? 3000,
+      http: { logLevel: config.LOG_LEVEL ?? 'info' },
+      log: false,
+    });
     opened.unshift(app);
-    const { url, port } = await listen(app, { port: config.PORT ?? 3000, log: false });
     let closing: Promise<void> | undefined;
     return { url, port, app, db, bus, close: () => (closing ??= closeInOrder(opened)) };
   } catch (error) {

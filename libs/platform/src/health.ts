@@ -1,3 +1,4 @@
+import { Public } from './access.js';
 import { Controller, Get, Header, Injectable, Module, Res } from '@nestjs/common';
 import type { SqlExecutor } from '@billing/database';
 import { quoteIdentifier } from '@billing/database';
@@ -113,6 +114,7 @@ interface StatusResponse {
 }
 
 /** `GET /health`: 200 with the {@link HealthReport} when everything is up, 503 with it when anything is down. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly registry: HealthRegistry) {}

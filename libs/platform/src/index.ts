@@ -8,3 +8,4 @@ export * from './validation.js';
 export * from './health.js';
 export * from './http-app.js';
 export * from './service-module.js';
+export * from './access.js';

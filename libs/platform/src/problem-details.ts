@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
+import { throwError, type Observable } from 'rxjs';
 
 /** The media type of every error response (RFC 9457). */
 export const PROBLEM_JSON = 'application/problem+json';
@@ -146,7 +147,8 @@ export function toProblemDetails(exception: unknown, instance: string): ProblemD
 /**
  * Global Nest exception filter: answers every error of an HTTP request as an RFC 9457 problem
  * (`application/problem+json`, see {@link toProblemDetails} for the mapping). 5xx errors are logged
- * with their stack; nothing of them reaches the client. Install with
+ * with their stack; nothing of them reaches the client. In a bus transport's context (an event
+ * handler) it returns the error unchanged, so retries and dead letters see the original. Install with
  * `app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost)))` (createHttpApp does).
  */
 @Catch()
@@ -155,8 +157,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | undefined {
+    // Event handlers (bus transports): hand the error back unchanged, for retries and the dead letter.
+    if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
     const adapter = this.adapterHost.httpAdapter;
     const request: unknown = http.getRequest();

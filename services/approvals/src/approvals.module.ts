@@ -1,53 +1,28 @@
-import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { eventStoreMigrations, PostgresEventStore } from '@billing/event-store';
-import { databaseHealthCheck, HealthModule, HealthRegistry, type ServiceModuleOptions } from '@billing/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ServiceModuleOptions } from '@billing/platform';
+import { ServiceCoreModule, type ServiceDefinition } from '@billing/service-kit';
 
-/** Name the approvals service reports under in `GET /health`, and its default schema. */
+/** Name the approvals service reports under in `GET /health`, its consumer group and default schema. */
 export const APPROVALS_SERVICE = 'approvals';
-
-/** Injection token of the options given to {@link ApprovalsModule.register} ({@link ServiceModuleOptions}). */
-export const APPROVALS_OPTIONS = Symbol('approvals.options');
-
-/** Injection token of the approvals service's {@link PostgresEventStore} (tables in its own schema). */
-export const APPROVALS_EVENT_STORE = Symbol('approvals.event-store');
 
 /**
  * The approvals service as a Nest module, mounted by its own `main.ts` (distributed) or by
- * `apps/embedded` (next to the other services). At init it migrates its event store in its schema
- * and registers its `database` health indicator (database reachable, schema migrated) under
- * `approvals`. Domain endpoints arrive with later issues.
+ * `apps/embedded` (next to the other services). Its {@link ServiceCoreModule} migrates its event
+ * store in its schema and reports its health under `approvals`.
  */
 @Module({})
-export class ApprovalsModule implements OnModuleInit {
+export class ApprovalsModule {
   /**
    * @param options the database, the schema to own (a lowercase SQL identifier, e.g. `approvals`) and the bus.
    * @throws Error when `options.schema` is not a valid SQL identifier.
    */
   static register(options: ServiceModuleOptions): DynamicModule {
-    const store = new PostgresEventStore(options.db, { schema: options.schema });
     return {
       module: ApprovalsModule,
-      imports: [HealthModule],
-      providers: [
-        { provide: APPROVALS_OPTIONS, useValue: options },
-        { provide: APPROVALS_EVENT_STORE, useValue: store },
-      ],
+      imports: [ServiceCoreModule.forService({ ...options, name: APPROVALS_SERVICE })],
     };
   }
-
-  constructor(
-    @Inject(APPROVALS_OPTIONS) private readonly options: ServiceModuleOptions,
-    @Inject(APPROVALS_EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(HealthRegistry) private readonly health: HealthRegistry,
-  ) {}
-
-  /** Registers the health indicator, then migrates the event store (rejects when the migration fails). */
-  async onModuleInit(): Promise<void> {
-    this.health.register(
-      APPROVALS_SERVICE,
-      'database',
-      databaseHealthCheck(this.options.db, this.options.schema, { requiredMigrations: eventStoreMigrations.map((m) => m.id) }),
-    );
-    await this.store.migrate();
-  }
 }
+
+/** The approvals service for composition roots (`startServices`, `runDistributedService`). */
+export const approvalsService: ServiceDefinition = { name: APPROVALS_SERVICE, module: (resources) => ApprovalsModule.register(resources) };

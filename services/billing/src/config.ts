@@ -1,13 +1,12 @@
-import { distributedServiceEnvSchema } from '@billing/platform';
+import { serviceEnvSchema } from '@billing/service-kit';
 import type { z } from 'zod';
 
 /**
- * Environment of the billing service in the distributed topology (validated by `main.ts` with
- * `loadConfig`): `DATABASE_URL` (required, `postgres://…`), `KAFKA_BROKERS` (required,
- * `host:port[,host:port…]`), `PORT` (default 3000), `DB_SCHEMA` (default `billing`), `LOG_LEVEL`
- * (default `info`).
+ * Environment of the billing service in the distributed topology (see `serviceEnvSchema`):
+ * `DATABASE_URL` and `KAFKA_BROKERS` (required), `PORT` (default 3000), `DB_SCHEMA` (default `billing`),
+ * `LOG_LEVEL` (default `info`), `AUTH_JWKS_URL` (required: the identity service's JWKS).
  */
-export const billingEnvSchema = distributedServiceEnvSchema('billing');
+export const billingEnvSchema = serviceEnvSchema('billing');
 
-/** The validated configuration of the billing service: `PORT` a number, `KAFKA_BROKERS` an array. */
+/** The validated configuration of the billing service. */
 export type BillingConfig = z.output<typeof billingEnvSchema>;

@@ -4,17 +4,18 @@ import { customersEnvSchema } from './config.js';
 
 describe('customers configuration', () => {
   it('defaults DB_SCHEMA to "customers", PORT to 3000 and LOG_LEVEL to info', () => {
-    expect(loadConfig(customersEnvSchema, { DATABASE_URL: 'postgres://customers:pw@postgres:5432/customers', KAFKA_BROKERS: 'kafka:9092' })).toEqual({
+    expect(loadConfig(customersEnvSchema, { DATABASE_URL: 'postgres://customers:pw@postgres:5432/customers', KAFKA_BROKERS: 'kafka:9092', AUTH_JWKS_URL: 'http://identity:3000/.well-known/jwks.json' })).toEqual({
       DATABASE_URL: 'postgres://customers:pw@postgres:5432/customers',
       KAFKA_BROKERS: ['kafka:9092'],
       PORT: 3000,
       DB_SCHEMA: 'customers',
       LOG_LEVEL: 'info',
+      AUTH_JWKS_URL: 'http://identity:3000/.well-known/jwks.json',
     });
   });
 
-  it('names DATABASE_URL and KAFKA_BROKERS when they are missing', () => {
+  it('names DATABASE_URL, KAFKA_BROKERS and AUTH_JWKS_URL when they are missing', () => {
     expect(() => loadConfig(customersEnvSchema, {})).toThrow(ConfigError);
-    expect(() => loadConfig(customersEnvSchema, {})).toThrow('Invalid configuration: DATABASE_URL: required, not set; KAFKA_BROKERS: required, not set');
+    expect(() => loadConfig(customersEnvSchema, {})).toThrow('Invalid configuration: DATABASE_URL: required, not set; KAFKA_BROKERS: required, not set; AUTH_JWKS_URL: required, not set');
   });
 });

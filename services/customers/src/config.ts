@@ -1,13 +1,12 @@
-import { distributedServiceEnvSchema } from '@billing/platform';
+import { serviceEnvSchema } from '@billing/service-kit';
 import type { z } from 'zod';
 
 /**
- * Environment of the customers service in the distributed topology (validated by `main.ts` with
- * `loadConfig`): `DATABASE_URL` (required, `postgres://…`), `KAFKA_BROKERS` (required,
- * `host:port[,host:port…]`), `PORT` (default 3000), `DB_SCHEMA` (default `customers`), `LOG_LEVEL`
- * (default `info`).
+ * Environment of the customers service in the distributed topology (see `serviceEnvSchema`):
+ * `DATABASE_URL` and `KAFKA_BROKERS` (required), `PORT` (default 3000), `DB_SCHEMA` (default `customers`),
+ * `LOG_LEVEL` (default `info`), `AUTH_JWKS_URL` (required: the identity service's JWKS).
  */
-export const customersEnvSchema = distributedServiceEnvSchema('customers');
+export const customersEnvSchema = serviceEnvSchema('customers');
 
-/** The validated configuration of the customers service: `PORT` a number, `KAFKA_BROKERS` an array. */
+/** The validated configuration of the customers service. */
 export type CustomersConfig = z.output<typeof customersEnvSchema>;

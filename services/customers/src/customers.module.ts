@@ -1,53 +1,28 @@
-import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { eventStoreMigrations, PostgresEventStore } from '@billing/event-store';
-import { databaseHealthCheck, HealthModule, HealthRegistry, type ServiceModuleOptions } from '@billing/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ServiceModuleOptions } from '@billing/platform';
+import { ServiceCoreModule, type ServiceDefinition } from '@billing/service-kit';
 
-/** Name the customers service reports under in `GET /health`, and its default schema. */
+/** Name the customers service reports under in `GET /health`, its consumer group and default schema. */
 export const CUSTOMERS_SERVICE = 'customers';
-
-/** Injection token of the options given to {@link CustomersModule.register} ({@link ServiceModuleOptions}). */
-export const CUSTOMERS_OPTIONS = Symbol('customers.options');
-
-/** Injection token of the customers service's {@link PostgresEventStore} (tables in its own schema). */
-export const CUSTOMERS_EVENT_STORE = Symbol('customers.event-store');
 
 /**
  * The customers service as a Nest module, mounted by its own `main.ts` (distributed) or by
- * `apps/embedded` (next to the other services). At init it migrates its event store in its schema
- * and registers its `database` health indicator (database reachable, schema migrated) under
- * `customers`. Domain endpoints arrive with later issues.
+ * `apps/embedded` (next to the other services). Its {@link ServiceCoreModule} migrates its event
+ * store in its schema and reports its health under `customers`.
  */
 @Module({})
-export class CustomersModule implements OnModuleInit {
+export class CustomersModule {
   /**
    * @param options the database, the schema to own (a lowercase SQL identifier, e.g. `customers`) and the bus.
    * @throws Error when `options.schema` is not a valid SQL identifier.
    */
   static register(options: ServiceModuleOptions): DynamicModule {
-    const store = new PostgresEventStore(options.db, { schema: options.schema });
     return {
       module: CustomersModule,
-      imports: [HealthModule],
-      providers: [
-        { provide: CUSTOMERS_OPTIONS, useValue: options },
-        { provide: CUSTOMERS_EVENT_STORE, useValue: store },
-      ],
+      imports: [ServiceCoreModule.forService({ ...options, name: CUSTOMERS_SERVICE })],
     };
   }
-
-  constructor(
-    @Inject(CUSTOMERS_OPTIONS) private readonly options: ServiceModuleOptions,
-    @Inject(CUSTOMERS_EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(HealthRegistry) private readonly health: HealthRegistry,
-  ) {}
-
-  /** Registers the health indicator, then migrates the event store (rejects when the migration fails). */
-  async onModuleInit(): Promise<void> {
-    this.health.register(
-      CUSTOMERS_SERVICE,
-      'database',
-      databaseHealthCheck(this.options.db, this.options.schema, { requiredMigrations: eventStoreMigrations.map((m) => m.id) }),
-    );
-    await this.store.migrate();
-  }
 }
+
+/** The customers service for composition roots (`startServices`, `runDistributedService`). */
+export const customersService: ServiceDefinition = { name: CUSTOMERS_SERVICE, module: (resources) => CustomersModule.register(resources) };

@@ -1,13 +1,12 @@
-import { distributedServiceEnvSchema } from '@billing/platform';
+import { serviceEnvSchema } from '@billing/service-kit';
 import type { z } from 'zod';
 
 /**
- * Environment of the identity service in the distributed topology (validated by `main.ts` with
- * `loadConfig`): `DATABASE_URL` (required, `postgres://…`), `KAFKA_BROKERS` (required,
- * `host:port[,host:port…]`), `PORT` (default 3000), `DB_SCHEMA` (default `identity`), `LOG_LEVEL`
- * (default `info`).
+ * Environment of the identity service in the distributed topology (see `serviceEnvSchema`):
+ * `DATABASE_URL` and `KAFKA_BROKERS` (required), `PORT` (default 3000), `DB_SCHEMA` (default `identity`),
+ * `LOG_LEVEL` (default `info`), `AUTH_JWKS_URL` (optional: the service serves its own keys).
  */
-export const identityEnvSchema = distributedServiceEnvSchema('identity');
+export const identityEnvSchema = serviceEnvSchema('identity', { servesOwnKeys: true });
 
-/** The validated configuration of the identity service: `PORT` a number, `KAFKA_BROKERS` an array. */
+/** The validated configuration of the identity service. */
 export type IdentityConfig = z.output<typeof identityEnvSchema>;

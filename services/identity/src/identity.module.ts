@@ -1,53 +1,28 @@
-import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { eventStoreMigrations, PostgresEventStore } from '@billing/event-store';
-import { databaseHealthCheck, HealthModule, HealthRegistry, type ServiceModuleOptions } from '@billing/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ServiceModuleOptions } from '@billing/platform';
+import { ServiceCoreModule, type ServiceDefinition } from '@billing/service-kit';
 
-/** Name the identity service reports under in `GET /health`, and its default schema. */
+/** Name the identity service reports under in `GET /health`, its consumer group and default schema. */
 export const IDENTITY_SERVICE = 'identity';
-
-/** Injection token of the options given to {@link IdentityModule.register} ({@link ServiceModuleOptions}). */
-export const IDENTITY_OPTIONS = Symbol('identity.options');
-
-/** Injection token of the identity service's {@link PostgresEventStore} (tables in its own schema). */
-export const IDENTITY_EVENT_STORE = Symbol('identity.event-store');
 
 /**
  * The identity service as a Nest module, mounted by its own `main.ts` (distributed) or by
- * `apps/embedded` (next to the other services). At init it migrates its event store in its schema
- * and registers its `database` health indicator (database reachable, schema migrated) under
- * `identity`. Domain endpoints arrive with later issues.
+ * `apps/embedded` (next to the other services). Its {@link ServiceCoreModule} migrates its event
+ * store in its schema and reports its health under `identity`.
  */
 @Module({})
-export class IdentityModule implements OnModuleInit {
+export class IdentityModule {
   /**
    * @param options the database, the schema to own (a lowercase SQL identifier, e.g. `identity`) and the bus.
    * @throws Error when `options.schema` is not a valid SQL identifier.
    */
   static register(options: ServiceModuleOptions): DynamicModule {
-    const store = new PostgresEventStore(options.db, { schema: options.schema });
     return {
       module: IdentityModule,
-      imports: [HealthModule],
-      providers: [
-        { provide: IDENTITY_OPTIONS, useValue: options },
-        { provide: IDENTITY_EVENT_STORE, useValue: store },
-      ],
+      imports: [ServiceCoreModule.forService({ ...options, name: IDENTITY_SERVICE })],
     };
   }
-
-  constructor(
-    @Inject(IDENTITY_OPTIONS) private readonly options: ServiceModuleOptions,
-    @Inject(IDENTITY_EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(HealthRegistry) private readonly health: HealthRegistry,
-  ) {}
-
-  /** Registers the health indicator, then migrates the event store (rejects when the migration fails). */
-  async onModuleInit(): Promise<void> {
-    this.health.register(
-      IDENTITY_SERVICE,
-      'database',
-      databaseHealthCheck(this.options.db, this.options.schema, { requiredMigrations: eventStoreMigrations.map((m) => m.id) }),
-    );
-    await this.store.migrate();
-  }
 }
+
+/** The identity service for composition roots (`startServices`, `runDistributedService`). */
+export const identityService: ServiceDefinition = { name: IDENTITY_SERVICE, module: (resources) => IdentityModule.register(resources) };

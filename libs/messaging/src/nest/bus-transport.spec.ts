@@ -8,7 +8,7 @@ import { NonRetryableError } from '../errors.js';
 import { MemoryBus } from '../memory/memory-bus.js';
 import { openPGliteTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { waitUntil } from '../testing/wait.js';
-import { BusContext, BusExceptionFilter, BusTransport, type DecodedEvent } from './bus-transport.js';
+import { BusContext, BusExceptionFilter, BusTransport, busTransportFor, type DecodedEvent } from './bus-transport.js';
 
 /** The envelope as this test encodes it (the real one is protobuf, decoded by the contracts lib). */
 interface TestEvent extends DecodedEvent {
@@ -156,6 +156,47 @@ describe('BusTransport without idempotency or BusExceptionFilter', () => {
       expect(dead).toMatchObject({ attempts: 2, errorKind: 'exhausted' });
       expect(dead?.error).toMatch(/register BusExceptionFilter/);
       expect(transport.eventTypes().sort()).toEqual(['customers.v1.CustomerSuspended', 'customers.v1.UsagePeriodClosed']);
+    } finally {
+      await app.close();
+      await bus.close();
+    }
+  });
+});
+
+describe('BusTransport per service in one application (busTransportFor)', () => {
+  const calls: string[] = [];
+
+  @Controller()
+  class BillingHandlers {
+    @EventPattern<string>('customers.v1.UsagePeriodClosed', busTransportFor('billing'))
+    onClosed(@Payload() event: TestEvent): void {
+      calls.push(`billing:${event.eventId}`);
+    }
+  }
+
+  @Controller()
+  class ApprovalsHandlers {
+    @EventPattern<string>('customers.v1.UsagePeriodClosed', busTransportFor('approvals'))
+    onClosed(@Payload() event: TestEvent): void {
+      calls.push(`approvals:${event.eventId}`);
+    }
+  }
+
+  @Module({ controllers: [BillingHandlers, ApprovalsHandlers] })
+  class BothServices {}
+
+  it('registers each handler only on its own service’s transport, so each group runs only its handlers', async () => {
+    const bus = new MemoryBus({ redeliveryDelayMs: 5 });
+    const transports = ['billing', 'approvals'].map(
+      (groupId) => new BusTransport<TestEvent>({ bus, groupId, topicOf, decode, transportId: busTransportFor(groupId), logger: silent }),
+    );
+    const app = await NestFactory.create(BothServices, { logger: false });
+    for (const strategy of transports) app.connectMicroservice({ strategy });
+    await app.startAllMicroservices();
+    try {
+      expect(transports.map((t) => t.eventTypes())).toEqual([['customers.v1.UsagePeriodClosed'], ['customers.v1.UsagePeriodClosed']]);
+      await bus.publish('customers.events.v1', [event('evt-per-service', 'customers.v1.UsagePeriodClosed')]);
+      expect(calls.sort()).toEqual(['approvals:evt-per-service', 'billing:evt-per-service']);
     } finally {
       await app.close();
       await bus.close();

@@ -83,6 +83,23 @@ export interface BusTransportOptions<E extends DecodedEvent = DecodedEvent> {
   /** Default: the transport's Nest logger. */
   logger?: RunnerLogger;
   onDeadLetter?: (failure: DeadLetterFailure) => void;
+  /**
+   * The Nest transport id (default {@link BUS_TRANSPORT}). Handlers declared with a transport
+   * (`@EventPattern(type, id)`) are registered only on the transport with that id, so several
+   * services' transports can run in one application (the embedded runtime); use
+   * {@link busTransportFor} to name a service's transport.
+   */
+  transportId?: symbol;
+}
+
+/**
+ * The transport id of the {@link BusTransport} that consumes for `groupId` (a service name). Declare
+ * a service's handlers with it so that, when several services share one Nest application, each
+ * handler runs only in its own service's consumer group:
+ * `@EventPattern<string>('identity.v1.SessionRevoked', busTransportFor('billing'))`.
+ */
+export function busTransportFor(groupId: string): symbol {
+  return Symbol.for(`@billing/messaging/bus-transport/${groupId}`);
 }
 
 /** The transport id of {@link BusTransport}, for `@EventPattern(type, BUS_TRANSPORT)` in hybrid applications. */
@@ -132,7 +149,7 @@ export class BusTransport<E extends DecodedEvent = DecodedEvent> extends Server 
   constructor(options: BusTransportOptions<E>) {
     super();
     this.options = options;
-    this.transportId = BUS_TRANSPORT;
+    this.transportId = options.transportId ?? BUS_TRANSPORT;
   }
 
   /** Subscribes the group (see the class description); calls `callback()` when running, `callback(error)` if it cannot start. */
@@ -192,7 +209,7 @@ export class BusTransport<E extends DecodedEvent = DecodedEvent> extends Server 
       throw new Error(`BusTransport handles events only (@EventPattern); remove @MessagePattern handlers for: ${requestHandlers.join(', ')}`);
     }
     if (patterns.length === 0) {
-      this.logger.warn(`BusTransport: no @EventPattern handler; consumer group ${this.options.groupId} not started`);
+      this.logger.log(`BusTransport: no @EventPattern handler; consumer group ${this.options.groupId} not started`);
       this._status$.next('connected');
       return;
     }

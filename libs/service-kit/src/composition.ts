@@ -1,0 +1,98 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { JSONWebKeySet } from 'jose';
+import { AuthModule, type PublicKeySource } from '@billing/auth';
+import type { SqlExecutor } from '@billing/database';
+import type { MessageBus } from '@billing/messaging';
+import { createHttpApp, HealthModule, listen, type HttpAppOptions, type Listening, type ServiceModuleOptions } from '@billing/platform';
+import { createServiceTransport } from './transport.js';
+
+/** A service as a composition root mounts it. */
+export interface ServiceDefinition {
+  /** Service name: consumer group, health module, default schema. */
+  name: string;
+  /** The service's root Nest module on the given resources (e.g. `BillingModule.register`). */
+  module(resources: ServiceModuleOptions): DynamicModule;
+}
+
+/** A service to mount and the schema it owns. */
+export interface MountedService {
+  definition: ServiceDefinition;
+  schema: string;
+}
+
+/**
+ * Where the application gets the identity service's public keys: a {@link PublicKeySource}, or
+ * `'self'` when this application serves `/.well-known/jwks.json` itself (the identity service's own
+ * process, the embedded runtime): the keys are fetched from its own URL once it listens.
+ */
+export type KeysOption = PublicKeySource | 'self';
+
+/** Options of {@link startServices}. */
+export interface StartServicesOptions {
+  services: readonly MountedService[];
+  db: SqlExecutor;
+  bus: MessageBus;
+  keys: KeysOption;
+  /** Schema and consumer group of this process' revocation list (e.g. `billing` / `billing.auth`). */
+  auth: { schema: string; groupId: string };
+  port: number;
+  host?: string;
+  http?: HttpAppOptions;
+  /** Where the `listening on` line goes (see `listen`). */
+  log?: ((url: string) => void) | false;
+}
+
+/**
+ * Composes, initialises and starts services in one Nest application, the same way in both topologies
+ * (one service per process when distributed; all of them in the embedded runtime):
+ * 1. a root module with `GET /health`, the global {@link AuthModule} (deny-by-default guard, revocations
+ *    consumed as `auth.groupId`) and every service module;
+ * 2. `init`: every module's migrations run;
+ * 3. one bus transport per service (its consumer group, its `@OnIntegrationEvent` handlers only);
+ * 4. HTTP listens on `port`.
+ * @returns the application and where it listens; closing the application stops the transports and relays.
+ * @throws whatever a migration, a subscription or binding the port throws (the application is closed
+ *   again first; the database and bus stay the caller's to close).
+ */
+export async function startServices(options: StartServicesOptions): Promise<{ app: NestExpressApplication } & Listening> {
+  let selfUrl: string | undefined;
+  const keys: PublicKeySource =
+    options.keys === 'self'
+      ? {
+          resolveJwks: async () => {
+            if (!selfUrl) throw new Error('keys are not served yet');
+            const response = await fetch(`${selfUrl}/.well-known/jwks.json`);
+            if (!response.ok) throw new Error(`GET /.well-known/jwks.json answered ${response.status}`);
+            return (await response.json()) as JSONWebKeySet;
+          },
+        }
+      : options.keys;
+  const { db, bus } = options;
+
+  @Module({})
+  class ServicesRoot {}
+  const root: DynamicModule = {
+    module: ServicesRoot,
+    imports: [
+      HealthModule,
+      AuthModule.forRoot({ keys, revocations: { bus, db, schema: options.auth.schema, groupId: options.auth.groupId } }),
+      ...options.services.map(({ definition, schema }) => definition.module({ db, bus, schema })),
+    ],
+  };
+  const app = await createHttpApp(root, options.http);
+  try {
+    // The transports inherit the application's global filter, which hands handler errors back intact.
+    for (const { definition, schema } of options.services) {
+      app.connectMicroservice({ strategy: createServiceTransport({ name: definition.name, bus, db, schema }) }, { inheritAppConfig: true });
+    }
+    await app.init();
+    await app.startAllMicroservices();
+    const listening = await listen(app, { port: options.port, host: options.host, log: options.log });
+    selfUrl = `http://127.0.0.1:${listening.port}`;
+    return { app, ...listening };
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+}
