@@ -1,0 +1,2 @@
+/** @billing/money: exact money and the platform's one rounding rule (see `money.ts`). */
+export * from './money.js';
