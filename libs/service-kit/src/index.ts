@@ -10,3 +10,4 @@ export * from './transport.js';
 export * from './composition.js';
 export * from './distributed.js';
 export * from './integration-events.js';
+export * from './cli.js';
