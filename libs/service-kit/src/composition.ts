@@ -5,6 +5,7 @@ import { AuthModule, type PublicKeySource } from '@billing/auth';
 import type { SqlExecutor } from '@billing/database';
 import type { MessageBus } from '@billing/messaging';
 import { createHttpApp, HealthModule, listen, type HttpAppOptions, type Listening, type ServiceModuleOptions } from '@billing/platform';
+import { serveOpenApi } from './openapi.js';
 import { createServiceTransport } from './transport.js';
 
 /** A service as a composition root mounts it. */
@@ -41,6 +42,8 @@ export interface StartServicesOptions {
   http?: HttpAppOptions;
   /** Where the `listening on` line goes (see `listen`). */
   log?: ((url: string) => void) | false;
+  /** Title of the OpenAPI document served at `/api/docs` (default: the services' names). */
+  apiTitle?: string;
 }
 
 /**
@@ -50,7 +53,8 @@ export interface StartServicesOptions {
  *    consumed as `auth.groupId`) and every service module;
  * 2. `init`: every module's migrations run;
  * 3. one bus transport per service (its consumer group, its `@OnIntegrationEvent` handlers only);
- * 4. HTTP listens on `port`.
+ * 4. the OpenAPI document at `/api/docs/openapi.json` and its UI at `/api/docs`;
+ * 5. HTTP listens on `port`.
  * @returns the application and where it listens; closing the application stops the transports and relays.
  * @throws whatever a migration, a subscription or binding the port throws (the application is closed
  *   again first; the database and bus stay the caller's to close).
@@ -86,6 +90,9 @@ export async function startServices(options: StartServicesOptions): Promise<{ ap
     for (const { definition, schema } of options.services) {
       app.connectMicroservice({ strategy: createServiceTransport({ name: definition.name, bus, db, schema }) }, { inheritAppConfig: true });
     }
+    // Before init: Nest installs its not-found handler at init, after which no route can be added.
+    const names = options.services.map(({ definition }) => definition.name).join(', ');
+    serveOpenApi(app, options.apiTitle ?? `Billing platform: ${names}`, `HTTP API of ${names}. Errors are RFC 9457 problem details.`);
     await app.init();
     await app.startAllMicroservices();
     const listening = await listen(app, { port: options.port, host: options.host, log: options.log });

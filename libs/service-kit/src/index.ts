@@ -11,3 +11,4 @@ export * from './composition.js';
 export * from './distributed.js';
 export * from './integration-events.js';
 export * from './cli.js';
+export * from './openapi.js';

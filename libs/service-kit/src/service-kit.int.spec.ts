@@ -15,6 +15,8 @@ import { OnIntegrationEvent } from './transport.js';
 import { integrationMessage } from './integration-events.js';
 import { SERVICE_CONTEXT, ServiceCoreModule, type ServiceContext } from './service-core.module.js';
 import { startServices, type ServiceDefinition } from './composition.js';
+import { mergeOpenApi } from './openapi.js';
+import type { OpenAPIObject } from '@nestjs/swagger';
 
 // A toy "alpha" service registers users (domain event → identity.v1.UserRegistered on the bus) …
 @Controller('alpha/users')
@@ -168,5 +170,20 @@ describe('startServices: two services in one application (PGlite + MemoryBus)', 
       'edge.auth_revoked_sessions',
       'edge.processed_messages',
     ]);
+  });
+
+  it('serves one OpenAPI 3.1 document of every service’s routes, which the gateway can merge', async () => {
+    const response = await fetch(`${url}/api/docs/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as OpenAPIObject;
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths).sort()).toEqual(['/alpha/users', '/alpha/users/forgotten', '/beta/users', '/health']);
+    const merged = mergeOpenApi('All', [
+      { service: 'alpha', document },
+      { service: 'other', document: { ...document, paths: { '/other': { get: { responses: {} } } } } },
+    ]);
+    expect(Object.keys(merged.paths).sort()).toEqual(['/alpha/users', '/alpha/users/forgotten', '/beta/users', '/health', '/other']);
+    expect((merged.paths['/other']?.get as { tags: string[] }).tags).toEqual(['other']);
+    expect((await fetch(`${url}/api/docs`)).status).toBe(200);
   });
 });
