@@ -1,4 +1,4 @@
-import { databaseUrlSchema, logLevelSchema, portSchema } from '@billing/platform';
+import { booleanFlagSchema, databaseUrlSchema, logLevelSchema, portSchema } from '@billing/platform';
 import { z } from 'zod';
 
 /**
@@ -7,13 +7,17 @@ import { z } from 'zod';
  * - `DATA_DIR` (default `./data`): the embedded PostgreSQL lives in `<DATA_DIR>/pglite`;
  * - `DATABASE_URL` (optional): overrides the database, e.g. `pglite://memory` (tests) or a
  *   `postgres://…` URL (every service then gets its schema in that one database);
- * - `LOG_LEVEL` (default `info`).
+ * - `LOG_LEVEL` (default `info`);
+ * - `WEB_DIR` (default `services/web`): the web app served at `/`;
+ * - `WEB_BUILD` (default true): rebuild the web app in the background when its `dist/` is stale.
  */
 export const embeddedEnvSchema = z.object({
   PORT: portSchema({ allowEphemeral: true }).default(3000),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: databaseUrlSchema().optional(),
   LOG_LEVEL: logLevelSchema().default('info'),
+  WEB_DIR: z.string().optional(),
+  WEB_BUILD: booleanFlagSchema().default(true),
 });
 
 /** The validated embedded configuration. */

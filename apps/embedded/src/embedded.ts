@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openDatabase, PGliteExecutor, type SqlExecutor } from '@billing/database';
 import { MemoryBus, type MessageBus } from '@billing/messaging';
 import { closeInOrder, type Closable } from '@billing/platform';
@@ -7,6 +8,9 @@ import { startServices } from '@billing/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EmbeddedConfig } from './config.js';
 import { EMBEDDED_AUTH, EMBEDDED_SERVICES } from './embedded.module.js';
+import { serveWebApp } from './web-app.js';
+
+const defaultWebDir = fileURLToPath(new URL('../../../services/web', import.meta.url));
 
 /** A running embedded platform, as {@link startEmbedded} returns it. */
 export interface EmbeddedRuntime {
@@ -63,6 +67,7 @@ export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promi
       port: config.PORT ?? 3000,
       http: { logLevel: config.LOG_LEVEL ?? 'info' },
       log: false,
+      configure: (app) => serveWebApp(app, config.WEB_DIR ?? defaultWebDir, { build: config.WEB_BUILD ?? true }),
     });
     opened.unshift(app);
     let closing: Promise<void> | undefined;

@@ -44,6 +44,11 @@ export interface StartServicesOptions {
   log?: ((url: string) => void) | false;
   /** Title of the OpenAPI document served at `/api/docs` (default: the services' names). */
   apiTitle?: string;
+  /**
+   * Adds HTTP handling of the composition root before the application initialises (after which
+   * Nest's not-found handler comes first), e.g. serving the web app.
+   */
+  configure?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
 /**
@@ -93,6 +98,7 @@ export async function startServices(options: StartServicesOptions): Promise<{ ap
     // Before init: Nest installs its not-found handler at init, after which no route can be added.
     const names = options.services.map(({ definition }) => definition.name).join(', ');
     serveOpenApi(app, options.apiTitle ?? `Billing platform: ${names}`, `HTTP API of ${names}. Errors are RFC 9457 problem details.`);
+    await options.configure?.(app);
     await app.init();
     await app.startAllMicroservices();
     const listening = await listen(app, { port: options.port, host: options.host, log: options.log });
