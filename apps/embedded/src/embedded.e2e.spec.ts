@@ -54,8 +54,10 @@ describe('startEmbedded (in-process)', () => {
       );
       expect(tables.rows.map((row) => row.schema)).toEqual([...services].sort());
 
-      const store = new PostgresEventStore(runtime.db, { schema: 'identity' });
-      await store.appendToStream('user-42', [{ type: 'UserRegistered', data: { email: 'ada@example.com' } }], {
+      // A probe stream in a schema of its own: the services' streams belong to their domains.
+      const store = new PostgresEventStore(runtime.db, { schema: 'probe' });
+      await store.migrate();
+      await store.appendToStream('probe-42', [{ type: 'ProbeWritten', data: { email: 'ada@example.com' } }], {
         expectedStreamVersion: STREAM_DOES_NOT_EXIST,
       });
     } finally {
@@ -69,10 +71,10 @@ describe('startEmbedded (in-process)', () => {
     const runtime = await startEmbedded({ PORT: 0, DATA_DIR: dataDir, LOG_LEVEL: 'error' });
     try {
       expect((await health(runtime.url)).status).toBe(200);
-      const store = new PostgresEventStore(runtime.db, { schema: 'identity' });
-      const read = await store.readStream('user-42');
+      const store = new PostgresEventStore(runtime.db, { schema: 'probe' });
+      const read = await store.readStream('probe-42');
       expect(read.currentStreamVersion).toBe(1n);
-      expect(read.events.map((event) => [event.type, event.data])).toEqual([['UserRegistered', { email: 'ada@example.com' }]]);
+      expect(read.events.map((event) => [event.type, event.data])).toEqual([['ProbeWritten', { email: 'ada@example.com' }]]);
       // Nothing leaked into another service's schema.
       const billing = await runtime.db.query<{ n: number }>('SELECT count(*)::int AS n FROM billing.events');
       expect(billing.rows[0]?.n).toBe(0);
@@ -81,10 +83,10 @@ describe('startEmbedded (in-process)', () => {
     }
   }, 120_000);
 
-  it('answers unknown routes with a 404 problem', async () => {
+  it('answers unknown API routes with a 404 problem', async () => {
     const runtime = await startEmbedded({ PORT: 0, DATABASE_URL: 'pglite://memory', LOG_LEVEL: 'error' });
     try {
-      const response = await fetch(`${runtime.url}/no/such/route`);
+      const response = await fetch(`${runtime.url}/api/no/such/route`);
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await response.json()).toMatchObject({ status: 404, code: 'http.not_found' });

@@ -67,7 +67,7 @@ export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promi
       port: config.PORT ?? 3000,
       http: { logLevel: config.LOG_LEVEL ?? 'info' },
       log: false,
-      configure: (app) => serveWebApp(app, config.WEB_DIR ?? defaultWebDir, { build: config.WEB_BUILD ?? true }),
+      configure: (app) => serveWebApp(app, config.WEB_DIR ?? defaultWebDir, { build: config.WEB_BUILD ?? false }),
     });
     opened.unshift(app);
     let closing: Promise<void> | undefined;
