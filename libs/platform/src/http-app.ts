@@ -28,7 +28,7 @@ export function nestLogLevels(level: LogLevelName): LogLevel[] {
  * - every error answered as an RFC 9457 problem ({@link ProblemDetailsFilter}), unknown routes included (404 `http.not_found`);
  * - a global {@link ZodValidationPipe} (arguments declared `@Body({ schema })` answer 400 `request.invalid`);
  * - JSON and urlencoded body parsers limited to `bodyLimit` (413 `http.payload_too_large` beyond, 400 on malformed JSON);
- * - `x-powered-by` off.
+ * - `x-powered-by` off; proxies on loopback and private networks trusted for the client address.
  * Shutdown: call `app.close()` (runs the modules' destroy/shutdown hooks and closes the server), or
  * use {@link closeOnSignals} to do so on SIGINT/SIGTERM together with the resources the module uses
  * (Nest's own `enableShutdownHooks()` is not used: it re-raises the signal, so the process would not
@@ -45,6 +45,9 @@ export async function createHttpApp(rootModule: Type | DynamicModule, options: H
   app.useBodyParser('json', { limit });
   app.useBodyParser('urlencoded', { limit, extended: true });
   app.disable('x-powered-by');
+  // Behind the api-gateway (or another proxy on a private network), request.ip is the client's
+  // address from X-Forwarded-For, so per-address rules (login throttling) see real clients.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   if (options.cors) app.enableCors();
   app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(new ZodValidationPipe());
