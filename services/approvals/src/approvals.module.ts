@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ServiceModuleOptions } from '@billing/platform';
 import { ServiceCoreModule, type ServiceDefinition } from '@billing/service-kit';
+import { ApprovalsService } from './approvals.service.js';
+import { ApprovalsController } from './http/approvals.controller.js';
+import { PolicyController } from './http/policy.controller.js';
+import { IntegrationEventsController } from './integration-events.controller.js';
+import { approvalsOutbox } from './outbox.js';
+import { approvalsMigrations } from './read-models/migrations.js';
 
 /** Name the approvals service reports under in `GET /health`, its consumer group and default schema. */
 export const APPROVALS_SERVICE = 'approvals';
@@ -8,7 +14,10 @@ export const APPROVALS_SERVICE = 'approvals';
 /**
  * The approvals service as a Nest module, mounted by its own `main.ts` (distributed) or by
  * `apps/embedded` (next to the other services). Its {@link ServiceCoreModule} migrates its event
- * store in its schema and reports its health under `approvals`.
+ * store and read models (`customers`, `users`, `approval_processes`) in its schema, publishes
+ * `approvals.v1` events through its outbox and reports its health under `approvals`.
+ * HTTP: `PATCH /api/bills/:id/approve|reject`, `GET /api/approvals`, `GET /api/approvals/:billId`,
+ * `GET|PUT /api/customers/:customerId/approval-policy`. Consumes customers.v1, identity.v1 and billing.v1 events.
  */
 @Module({})
 export class ApprovalsModule {
@@ -19,7 +28,9 @@ export class ApprovalsModule {
   static register(options: ServiceModuleOptions): DynamicModule {
     return {
       module: ApprovalsModule,
-      imports: [ServiceCoreModule.forService({ ...options, name: APPROVALS_SERVICE })],
+      imports: [ServiceCoreModule.forService({ ...options, name: APPROVALS_SERVICE, migrations: approvalsMigrations, outbox: approvalsOutbox })],
+      controllers: [ApprovalsController, PolicyController, IntegrationEventsController],
+      providers: [ApprovalsService],
     };
   }
 }
