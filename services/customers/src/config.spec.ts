@@ -19,3 +19,12 @@ describe('customers configuration', () => {
     expect(() => loadConfig(customersEnvSchema, {})).toThrow('Invalid configuration: DATABASE_URL: required, not set; KAFKA_BROKERS: required, not set; AUTH_JWKS_URL: required, not set');
   });
 });
+
+describe('customers usage-close settings', () => {
+  it('defaults to a 3-day grace window, an hourly scheduler, on', async () => {
+    const { settingsFromEnv } = await import('./settings.js');
+    expect(settingsFromEnv({})).toEqual({ closeGraceDays: 3, closeIntervalMs: 3_600_000, scheduler: true, ingestWriters: 2 });
+    expect(settingsFromEnv({ USAGE_CLOSE_GRACE_DAYS: '5', USAGE_CLOSE_INTERVAL_MS: '60000', USAGE_CLOSE_SCHEDULER: 'false' })).toMatchObject({ closeGraceDays: 5, closeIntervalMs: 60_000, scheduler: false });
+    expect(() => settingsFromEnv({ USAGE_CLOSE_GRACE_DAYS: '-1' })).toThrow('USAGE_CLOSE_GRACE_DAYS');
+  });
+});
