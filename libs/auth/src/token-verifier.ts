@@ -35,10 +35,15 @@ function resolvedKeySet(resolve: () => Promise<JSONWebKeySet>): JWTVerifyGetKey 
 /**
  * Verifies access tokens locally with the identity service's public keys: signature (EdDSA only),
  * `iss`, `aud`, `exp`/`nbf` (30 s clock tolerance), and the claims a {@link Principal} needs. It does
- * not check revocation: {@link RevocationList} does.
+ * not check revocation: {@link RevocationList} does. A verified token is remembered until it expires
+ * (up to {@link TokenVerifier.cacheSize} tokens), so its signature is checked once per process.
  */
 export class TokenVerifier {
   readonly #keys: JWTVerifyGetKey;
+  /** Verified tokens until they expire: a token's signature is checked once, not on every request. */
+  readonly #verified = new Map<string, Principal>();
+  /** Most tokens remembered (oldest forgotten first). */
+  static readonly cacheSize = 10_000;
 
   constructor(source: PublicKeySource) {
     if ('jwksUrl' in source) this.#keys = createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000 });
@@ -53,6 +58,17 @@ export class TokenVerifier {
    * @throws InvalidTokenError for any malformed, tampered, expired, foreign-key or wrong-algorithm token.
    */
   async verify(token: string, now?: Date): Promise<Principal> {
+    const cached = this.#verified.get(token);
+    if (cached && (now ?? new Date()).getTime() < cached.expiresAt.getTime()) return cached;
+    const principal = await this.#verify(token, now);
+    if (!now) {
+      if (this.#verified.size >= TokenVerifier.cacheSize) this.#verified.delete(this.#verified.keys().next().value as string);
+      this.#verified.set(token, principal);
+    }
+    return principal;
+  }
+
+  async #verify(token: string, now?: Date): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#keys, {
