@@ -4,8 +4,9 @@ import type { JSONWebKeySet } from 'jose';
 import { AuthModule, type PublicKeySource } from '@billing/auth';
 import type { SqlExecutor } from '@billing/database';
 import type { MessageBus } from '@billing/messaging';
-import { createHttpApp, HealthModule, listen, type HttpAppOptions, type Listening, type ServiceModuleOptions } from '@billing/platform';
+import { createHttpApp, HealthModule, HealthRegistry, listen, type HttpAppOptions, type Listening, type ServiceModuleOptions } from '@billing/platform';
 import { serveOpenApi } from './openapi.js';
+import { topicOf } from '@billing/contracts';
 import { createServiceTransport } from './transport.js';
 
 /** A service as a composition root mounts it. */
@@ -92,15 +93,22 @@ export async function startServices(options: StartServicesOptions): Promise<{ ap
   const app = await createHttpApp(root, options.http);
   try {
     // The transports inherit the application's global filter, which hands handler errors back intact.
-    for (const { definition, schema } of options.services) {
-      app.connectMicroservice({ strategy: createServiceTransport({ name: definition.name, bus, db, schema }) }, { inheritAppConfig: true });
-    }
+    const transports = options.services.map(({ definition, schema }) => {
+      const transport = createServiceTransport({ name: definition.name, bus, db, schema });
+      app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+      return { name: definition.name, transport };
+    });
     // Before init: Nest installs its not-found handler at init, after which no route can be added.
     const names = options.services.map(({ definition }) => definition.name).join(', ');
     serveOpenApi(app, options.apiTitle ?? `Billing platform: ${names}`, `HTTP API of ${names}. Errors are RFC 9457 problem details.`);
     await options.configure?.(app);
     await app.init();
     await app.startAllMicroservices();
+    const health = app.get(HealthRegistry);
+    for (const { name, transport } of transports) {
+      const topics = [...new Set(transport.eventTypes().map((type) => topicOf(type)))];
+      health.register(name, 'consumer', async () => ({ status: 'up', group: name, lag: await consumerLag(bus, name, topics) }));
+    }
     const listening = await listen(app, { port: options.port, host: options.host, log: options.log });
     selfUrl = `http://127.0.0.1:${listening.port}`;
     return { app, ...listening };
@@ -108,4 +116,19 @@ export async function startServices(options: StartServicesOptions): Promise<{ ap
     await app.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Messages of `topics` that consumer group `groupId` has not committed yet (sum over partitions of
+ * `end - committed`, counting from the low watermark when the group has no offset): 0 when the group
+ * has handled everything published so far. Shown as `lag` of each service's `consumer` health check.
+ */
+export async function consumerLag(bus: MessageBus, groupId: string, topics: readonly string[]): Promise<number> {
+  let lag = 0n;
+  for (const topic of topics) {
+    for (const partition of await bus.offsets(topic, groupId)) {
+      lag += BigInt(partition.end) - BigInt(partition.committed ?? partition.start);
+    }
+  }
+  return Number(lag);
 }

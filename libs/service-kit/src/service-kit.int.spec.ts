@@ -158,6 +158,8 @@ describe('startServices: two services in one application (PGlite + MemoryBus)', 
     expect(report.modules['alpha']?.checks).toMatchObject({ database: { status: 'up', schema: 'alpha' }, outbox: { status: 'up' } });
     expect(report.modules['beta']?.checks).toMatchObject({ database: { status: 'up', schema: 'beta' } });
     expect(report.modules['beta']?.checks['outbox']).toBeUndefined();
+    // beta has handled everything alpha published: its consumer group has no lag.
+    expect(report.modules['beta']?.checks['consumer']).toMatchObject({ status: 'up', group: 'beta', lag: 0 });
     const tables = await db.query<{ t: string }>(
       `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('alpha', 'beta', 'edge') AND table_name IN ('events', 'processed_messages', 'known_users', 'auth_revoked_sessions') ORDER BY 1`,
     );
