@@ -37,7 +37,7 @@ function serviceRule(self) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/gen/**', 'data/**', 'coverage/**', '.nx/**', 'services/web/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/gen/**', 'data/**', 'coverage/**', '.nx/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
