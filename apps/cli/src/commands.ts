@@ -1,10 +1,11 @@
 import { approvalsCommands } from '@billing/approvals-service';
+import { billingCommands } from '@billing/billing-service';
 import { customersCommands } from '@billing/customers-service/cli';
 import { identityCommands } from '@billing/identity-service';
 import type { CliCommand } from '@billing/service-kit';
 
 /** Every command of the platform CLI, contributed by the services (see each service's `src/cli/`). */
-export const COMMANDS: readonly CliCommand[] = [...identityCommands, ...customersCommands, ...approvalsCommands];
+export const COMMANDS: readonly CliCommand[] = [...identityCommands, ...customersCommands, ...billingCommands, ...approvalsCommands];
 
 /** The command whose name starts `argv`, and the remaining arguments; `undefined` when none matches. */
 export function findCommand(argv: readonly string[], commands: readonly CliCommand[] = COMMANDS): { command: CliCommand; args: string[] } | undefined {

@@ -9,7 +9,9 @@ import { z } from 'zod';
  *   `postgres://…` URL (every service then gets its schema in that one database);
  * - `LOG_LEVEL` (default `info`);
  * - `WEB_DIR` (default `services/web`): the web app served at `/`;
- * - `WEB_BUILD` (default true): rebuild the web app in the background when its `dist/` is stale.
+ * - `WEB_BUILD` (default true): rebuild the web app in the background when its `dist/` is stale;
+ * - `DEMO_MODE` (default true; refused with `NODE_ENV=production`): on first start with an empty
+ *   database, create one demo user per role and import the BillProcess dataset (see `loadDemoData`).
  */
 export const embeddedEnvSchema = z.object({
   PORT: portSchema({ allowEphemeral: true }).default(3000),
@@ -18,6 +20,12 @@ export const embeddedEnvSchema = z.object({
   LOG_LEVEL: logLevelSchema().default('info'),
   WEB_DIR: z.string().optional(),
   WEB_BUILD: booleanFlagSchema().default(true),
+  DEMO_MODE: booleanFlagSchema().default(true),
+  NODE_ENV: z.string().optional(),
+}).superRefine((env, ctx) => {
+  if (env.DEMO_MODE && env.NODE_ENV === 'production') {
+    ctx.addIssue({ code: 'custom', path: ['DEMO_MODE'], message: 'demo mode (users with a published password) is refused when NODE_ENV=production' });
+  }
 });
 
 /** The validated embedded configuration. */

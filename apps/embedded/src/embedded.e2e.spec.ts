@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { openTestPostgres, quoteIdentifier, TEST_DATABASE_URL, uniqueSchema } from '@billing/database';
 import { PostgresEventStore, STREAM_DOES_NOT_EXIST } from '@billing/event-store';
 import { startKafkaMockCluster, type KafkaTestCluster } from '@billing/messaging/testing';
-import type { HealthReport } from '@billing/platform';
+import { DEMO_PASSWORD } from '@billing/identity-service';
+import { loadConfig, type HealthReport } from '@billing/platform';
+import { embeddedEnvSchema } from './config.js';
+import { DEMO_STAFF_PASSWORD, login } from './demo-data.js';
 import { startEmbedded } from './embedded.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -233,5 +236,39 @@ withBuild('built entry points', () => {
       }
       expect(exitCode).toBe(0);
     }, 60_000);
+  });
+});
+
+describe('demo mode', () => {
+  it('creates the demo users and imports the BillProcess dataset once, through the public API', async () => {
+    const dataDir = tempDataDir();
+    const runtime = await startEmbedded({ PORT: 0, DATA_DIR: dataDir, LOG_LEVEL: 'error', DEMO_MODE: true });
+    try {
+      const token = await login(runtime.url, 'demo-finance', DEMO_PASSWORD);
+      const get = async (path: string) => (await fetch(`${runtime.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ total: number; items: { name?: string; status?: string }[] }>;
+      expect((await get('/api/customers?limit=50')).total).toBe(10);
+      const usage = (await get('/api/usage?limit=500')) as unknown as { total: number };
+      expect(usage.total).toBe(48);
+      const bills = await get('/api/bills');
+      expect(bills.total).toBe(1);
+      expect(bills.items[0]?.status).toBe('sent');
+      // The imported staff can log in with the demo password (demo mode only).
+      await expect(login(runtime.url, 'User3', DEMO_STAFF_PASSWORD)).resolves.toMatch(/^ey/);
+    } finally {
+      await runtime.close();
+    }
+    const again = await startEmbedded({ PORT: 0, DATA_DIR: dataDir, LOG_LEVEL: 'error', DEMO_MODE: true });
+    try {
+      const token = await login(again.url, 'demo-finance', DEMO_PASSWORD);
+      const customers = (await (await fetch(`${again.url}/api/customers`, { headers: { authorization: `Bearer ${token}` } })).json()) as { total: number };
+      expect(customers.total).toBe(10);
+    } finally {
+      await again.close();
+    }
+  }, 180_000);
+
+  it('is refused in production', () => {
+    expect(() => loadConfig(embeddedEnvSchema, { NODE_ENV: 'production' })).toThrow('DEMO_MODE: demo mode (users with a published password) is refused when NODE_ENV=production');
+    expect(loadConfig(embeddedEnvSchema, { NODE_ENV: 'production', DEMO_MODE: 'false' }).DEMO_MODE).toBe(false);
   });
 });

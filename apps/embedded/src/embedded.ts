@@ -7,7 +7,10 @@ import { closeInOrder, type Closable } from '@billing/platform';
 import { startServices } from '@billing/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { EmbeddedConfig } from './config.js';
-import { EMBEDDED_AUTH, EMBEDDED_SERVICES } from './embedded.module.js';
+import { createIdentityService, identitySettingsFrom, identitySettingsSchema } from '@billing/identity-service';
+import { loadConfig } from '@billing/platform';
+import { loadDemoData } from './demo-data.js';
+import { EMBEDDED_AUTH, embeddedServices } from './embedded.module.js';
 import { serveWebApp } from './web-app.js';
 
 const defaultWebDir = fileURLToPath(new URL('../../../services/web', import.meta.url));
@@ -39,12 +42,16 @@ export function pgliteDirectory(dataDir: string): string {
 /**
  * Boots the whole platform in this process: ONE database (PGlite at `<DATA_DIR>/pglite`, created when
  * missing, or `DATABASE_URL`), ONE in-memory bus, every service module in its own schema (see
- * `startServices`: one guard, one bus transport per service), HTTP on `PORT` with `GET /health`. Missing settings take the defaults of `embeddedEnvSchema`.
+ * `startServices`: one guard, one bus transport per service), HTTP on `PORT` with `GET /health`, the
+ * web app at `/`; with `DEMO_MODE`, demo users and the BillProcess dataset on first start. Missing settings take the defaults of `embeddedEnvSchema`.
  * Resolves once migrations ran and the server listens.
  * @throws whatever opening the database, a migration or binding the port throws (what was opened is closed again).
  */
 export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promise<EmbeddedRuntime> {
   const dataDir = config.DATA_DIR ?? './data';
+  const demo = config.DEMO_MODE ?? false;
+  // The identity settings (IDENTITY_* variables, e.g. token lifetime); demo users follow DEMO_MODE.
+  const identityEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('IDENTITY_')));
   const opened: Closable[] = [];
   try {
     let db: SqlExecutor;
@@ -59,7 +66,7 @@ export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promi
     const bus: MessageBus = new MemoryBus();
     opened.unshift(bus);
     const { app, url, port } = await startServices({
-      services: EMBEDDED_SERVICES,
+      services: embeddedServices(createIdentityService({ ...identitySettingsFrom(loadConfig(identitySettingsSchema, identityEnv)), demoUsers: demo })),
       db,
       bus,
       keys: 'self',
@@ -70,6 +77,7 @@ export async function startEmbedded(config: Partial<EmbeddedConfig> = {}): Promi
       configure: (app) => serveWebApp(app, config.WEB_DIR ?? defaultWebDir, { build: config.WEB_BUILD ?? false }),
     });
     opened.unshift(app);
+    if (demo) await loadDemoData(url);
     let closing: Promise<void> | undefined;
     return { url, port, app, db, bus, close: () => (closing ??= closeInOrder(opened)) };
   } catch (error) {

@@ -8,12 +8,16 @@ import {
 import {
   BillActionRevertedSchema,
   BillAdjustedSchema,
+  BillApprovalStepRecordedSchema,
   BillApprovedSchema,
   BillCommentedSchema,
   BillDraftedSchema,
+  BillLineAddedSchema,
+  BillLineRemovedSchema,
   BillRejectedSchema,
   BillSentSchema,
   BillSubmittedSchema,
+  BillUsageCorrectedSchema,
   BillVoidedSchema,
 } from './gen/billing/v1/events_pb.js';
 import {
@@ -55,6 +59,10 @@ const eventSchemas = [
   BillVoidedSchema,
   BillActionRevertedSchema,
   BillCommentedSchema,
+  BillLineAddedSchema,
+  BillLineRemovedSchema,
+  BillUsageCorrectedSchema,
+  BillApprovalStepRecordedSchema,
   // approvals.v1
   ApprovalRequestedSchema,
   ApprovalStepApprovedSchema,

@@ -43,7 +43,7 @@ export function loadConfig<Schema extends z.ZodType>(schema: Schema, env: Enviro
   const issues = result.error.issues.map((issue): ConfigIssue => {
     const variable = issue.path.length > 0 ? issue.path.map(String).join('.') : '(environment)';
     const top = issue.path[0];
-    const missing = issue.path.length === 1 && typeof top === 'string' && input[top] === undefined;
+    const missing = issue.path.length === 1 && typeof top === 'string' && input[top] === undefined && issue.code === 'invalid_type';
     return { variable, message: missing ? 'required, not set' : issue.message };
   });
   throw new ConfigError(issues);

@@ -57,15 +57,15 @@ describe('billing outbox mapper', () => {
     expect(types).toEqual([
       'billing.v1.BillDrafted',
       'billing.v1.BillAdjusted',
-      'billing.v1.BillAdjusted',
-      'billing.v1.BillAdjusted',
+      'billing.v1.BillLineAdded',
+      'billing.v1.BillLineRemoved',
       'billing.v1.BillSubmitted',
       'billing.v1.BillRejected',
       'billing.v1.BillSubmitted',
       'billing.v1.BillApproved',
       'billing.v1.BillSent',
       'billing.v1.BillCommented',
-      'billing.v1.BillCommented',
+      'billing.v1.BillUsageCorrected',
       'billing.v1.BillActionReverted',
       'billing.v1.BillVoided',
     ]);
