@@ -16,6 +16,15 @@ async function expectRuleFigures(bills: readonly BillSnapshot[]): Promise<void> 
   expect(generated.map((b) => [b.customerName, b.period, b.overageUnits, b.amountMinor, b.status]).sort()).toEqual(
     expected.map((e) => [e.customerName, e.period, e.overageUnits.toString(), e.amountMinor.toString(), 'sent']).sort(),
   );
+  // Every bill's history shows each approval step with its actor and comment, in policy order.
+  for (const rule of expected) {
+    const bill = generated.find((b) => b.customerName === rule.customerName && b.period === rule.period)!;
+    const approvals = bill.actions.filter((a) => a.type === 'BillApprovalStepRecorded' || a.type === 'BillApproved');
+    const approvers = rule.requireCsmApproval ? [rule.csm, 'User1'] : ['User1'];
+    expect(approvals.filter((a) => a.type === 'BillApprovalStepRecorded').map((a) => [a.actor, a.comment])).toEqual(approvers.map((name) => [name, `Approved by ${name}`]));
+    expect(approvals.filter((a) => a.type === 'BillApproved').map((a) => [a.actor, a.comment])).toEqual([['User1', 'Approved by User1']]);
+    expect(bill.actions.map((a) => a.type)).toEqual(expect.arrayContaining(['BillDrafted', 'BillSubmitted', 'BillSent']));
+  }
   const historical = bills.find((bill) => bill.customerName === 'Customer1' && bill.period === '2017-10');
   expect(historical).toMatchObject({ overageUnits: '220000', unitPrice: '0.01', amountMinor: '220000', currency: 'USD', status: 'sent' });
   expect(historical?.actions.map((a) => a.actor)).toEqual(expect.arrayContaining(['User2', 'User3', 'User1']));

@@ -148,7 +148,7 @@ export class BillingEventsController {
   async onApprovalGranted(@Payload() e: DecodedIntegrationEvent<'approvals.v1.BillApprovalGranted'>, @Ctx() ctx: BusContext): Promise<void> {
     await this.#onBill(ctx.getTransaction(), e.message.billId, e, {
       type: 'ApproveBill',
-      data: { actor: systemActor(e), at: e.occurredAt.toISOString(), comment: '', processId: e.message.processId },
+      data: { actor: systemActor(e), at: e.occurredAt.toISOString(), comment: e.message.comment, processId: e.message.processId },
     });
   }
 
