@@ -64,6 +64,6 @@ export async function loadDemoData(baseUrl: string, seedDirectory = SEED_DIRECTO
   const customers = await call(baseUrl, finance, '/api/customers/import', await read('customers.csv'), 'text/csv');
   const usages = await call(baseUrl, finance, '/api/usage/import', await read('usages.csv'), 'text/csv');
   const bills = await call(baseUrl, finance, '/api/bills/import', await read('bills.json'), 'application/json');
-  new Logger('DemoData').log('BillProcess data imported: 5 staff users (password: DEMO_STAFF_PASSWORD), 10 customers, 48 monthly usages, 1 historical bill');
+  new Logger('DemoData').log(`BillProcess data imported: 5 staff users (password: ${DEMO_STAFF_PASSWORD}), 10 customers, 48 monthly usages, 1 historical bill`);
   return { imported: true, users, customers, usages, bills };
 }

@@ -22,7 +22,7 @@ try {
   closeOnSignals(runtime.close);
   console.log(`Billing platform (embedded) listening on ${runtime.url}`);
   if (config.DEMO_MODE) {
-    console.log(`Demo mode: log in as demo-finance, demo-customersuccess, demo-sales or demo-admin password ${DEMO_PASSWORD}; the BillProcess staff User1…User4: ${DEMO_STAFF_PASSWORD}`);
+    console.log(`Demo mode: log in as demo-finance, demo-customersuccess, demo-sales or demo-admin (password ${DEMO_PASSWORD}); the BillProcess staff User1…User4: ${DEMO_STAFF_PASSWORD}`);
   }
 } catch (error) {
   console.error('Billing platform (embedded) failed to start:', error);
