@@ -5,6 +5,7 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { swcOptions } from './tools/swc-options.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -25,19 +26,7 @@ function workspaceMappers() {
   return mappers;
 }
 
-export const swcTransform = [
-  '@swc/jest',
-  {
-    jsc: {
-      target: 'es2023',
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+export const swcTransform = ['@swc/jest', { ...swcOptions, sourceMaps: 'inline' }];
 
 export const preset = {
   testEnvironment: 'node',

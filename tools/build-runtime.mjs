@@ -9,6 +9,7 @@
  * Usage: `node tools/build-runtime.mjs` (from the repository root). Exits 1 on the first error.
  */
 import { transformFile } from '@swc/core';
+import { swcOptions } from './swc-options.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -44,16 +45,7 @@ if (newestProto > oldestGenerated) {
 }
 
 // 2. Transpile every package's sources that changed since their output was written.
-const options = {
-  jsc: {
-    target: 'es2023',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: true,
-};
+const options = { ...swcOptions, sourceMaps: true };
 const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.endsWith('.spec.ts');
 const jobs = [];
 for (const group of ['libs', 'services', 'apps']) {

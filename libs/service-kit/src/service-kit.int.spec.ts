@@ -14,7 +14,8 @@ import { Public, type HealthReport, type ServiceModuleOptions } from '@billing/p
 import { OnIntegrationEvent } from './transport.js';
 import { integrationMessage } from './integration-events.js';
 import { SERVICE_CONTEXT, ServiceCoreModule, type ServiceContext } from './service-core.module.js';
-import { startServices, type ServiceDefinition } from './composition.js';
+import { type ServiceDefinition } from './composition.js';
+import { startTestServices } from './testing.js';
 import { mergeOpenApi } from './openapi.js';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
@@ -112,18 +113,15 @@ describe('startServices: two services in one application (PGlite + MemoryBus)', 
     db = await PGliteExecutor.open();
     bus = new MemoryBus({ redeliveryDelayMs: 5 });
     tokens = await createTestTokens();
-    ({ app, url } = await startServices({
+    ({ app, url } = await startTestServices({
       services: [
         { definition: alpha, schema: 'alpha' },
         { definition: beta, schema: 'beta' },
       ],
       db,
       bus,
-      keys: { jwks: tokens.jwks },
+      jwks: tokens.jwks,
       auth: { schema: 'edge', groupId: 'edge.auth' },
-      port: 0,
-      http: { logLevel: false },
-      log: false,
     }));
   }, 60_000);
 

@@ -6,7 +6,8 @@ import { createTestTokens, type TestTokens } from '@billing/auth/testing';
 import { PGliteExecutor, type SqlExecutor } from '@billing/database';
 import { MemoryBus } from '@billing/messaging';
 import { listen, type ServiceModuleOptions } from '@billing/platform';
-import { ServiceCoreModule, startServices } from '@billing/service-kit';
+import { ServiceCoreModule } from '@billing/service-kit';
+import { startTestServices } from '@billing/service-kit/testing';
 import { createGateway, REQUEST_ID_HEADER } from './gateway.js';
 
 let tokens: TestTokens;
@@ -53,15 +54,12 @@ describe('api-gateway in front of a service (PGlite + MemoryBus)', () => {
     db = await PGliteExecutor.open();
     bus = new MemoryBus();
     tokens = await createTestTokens();
-    ({ app: upstream, url: upstreamUrl } = await startServices({
+    ({ app: upstream, url: upstreamUrl } = await startTestServices({
       services: [{ definition: { name: 'upstream', module: (r) => UpstreamModule.register(r) }, schema: 'upstream' }],
       db,
       bus,
-      keys: { jwks: tokens.jwks },
+      jwks: tokens.jwks,
       auth: { schema: 'upstream', groupId: 'upstream.auth' },
-      port: 0,
-      http: { logLevel: false },
-      log: false,
     }));
     const upstreams = { identity: upstreamUrl, customers: upstreamUrl, billing: upstreamUrl, approvals: 'http://127.0.0.1:9' };
     gateway = await createGateway({ upstreams, revocations: { db, bus, schema: 'gateway' }, logLevel: false });

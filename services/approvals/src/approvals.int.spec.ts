@@ -6,7 +6,7 @@ import { checkAccessMatrix, createTestTokens, uncoveredRoutes, type TestTokens }
 import { PGliteExecutor, type SqlExecutor } from '@billing/database';
 import { MemoryBus } from '@billing/messaging';
 import { waitUntil } from '@billing/messaging/testing';
-import { startServices } from '@billing/service-kit';
+import { startTestServices } from '@billing/service-kit/testing';
 import { approvalsAccessMatrix } from './access-matrix.js';
 import { approvalsService } from './approvals.module.js';
 import type { InboxItem } from './http/approvals.controller.js';
@@ -34,15 +34,12 @@ describe('approvals service over PGlite + MemoryBus', () => {
   beforeAll(async () => {
     db = await PGliteExecutor.open();
     tokens = await createTestTokens();
-    ({ app, url } = await startServices({
+    ({ app, url } = await startTestServices({
       services: [{ definition: approvalsService, schema: 'approvals' }],
       db,
       bus,
-      keys: { jwks: tokens.jwks },
+      jwks: tokens.jwks,
       auth: { schema: 'edge', groupId: 'edge.auth' },
-      port: 0,
-      http: { logLevel: false },
-      log: false,
     }));
     await h.observe();
 

@@ -5,7 +5,7 @@ import { createTestTokens, type TestTokens } from '@billing/auth/testing';
 import { openTestPostgres, quoteIdentifier, uniqueSchema, type SqlExecutor } from '@billing/database';
 import { createKafkaBus, type KafkaBus } from '@billing/messaging';
 import { startKafkaMockCluster, waitUntil, type KafkaTestCluster } from '@billing/messaging/testing';
-import { startServices } from '@billing/service-kit';
+import { startTestServices } from '@billing/service-kit/testing';
 import { approvalsService } from './approvals.module.js';
 import { createHarness, seedUsers, terms } from './testing/harness.js';
 
@@ -43,15 +43,12 @@ suite('approvals over PostgreSQL + Kafka (distributed topology)', () => {
     tokens = await createTestTokens();
     const serviceBus = kafka((cluster as KafkaTestCluster).brokers, 'approvals-test');
     buses.push(serviceBus, testBus);
-    ({ app, url } = await startServices({
+    ({ app, url } = await startTestServices({
       services: [{ definition: approvalsService, schema }],
       db,
       bus: serviceBus,
-      keys: { jwks: tokens.jwks },
+      jwks: tokens.jwks,
       auth: { schema, groupId: `${schema}.auth` },
-      port: 0,
-      http: { logLevel: false },
-      log: false,
     }));
     await h.observe();
     for (const user of Object.values(users)) await h.publish('identity.v1.UserRegistered', { userId: user.userId, name: user.name, role: user.role, active: true }, user.userId);

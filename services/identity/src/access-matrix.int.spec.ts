@@ -4,7 +4,7 @@ import { listRoutes } from '@billing/auth';
 import { checkAccessMatrix, createTestTokens, uncoveredRoutes, type MatrixRow, type TestTokens } from '@billing/auth/testing';
 import { PGliteExecutor, type SqlExecutor } from '@billing/database';
 import { MemoryBus } from '@billing/messaging';
-import { startServices } from '@billing/service-kit';
+import { startTestServices } from '@billing/service-kit/testing';
 import { identityAccessMatrix } from './access-matrix.js';
 import { DEFAULT_IDENTITY_SETTINGS } from './config.js';
 import { createIdentityService } from './identity.module.js';
@@ -20,16 +20,13 @@ describe('identity role × endpoint matrix', () => {
     db = await PGliteExecutor.open();
     bus = new MemoryBus({ redeliveryDelayMs: 5 });
     tokens = await createTestTokens();
-    ({ app, url } = await startServices({
+    ({ app, url } = await startTestServices({
       // throttling off the table: the matrix makes many failed logins from one address
       services: [{ definition: createIdentityService({ ...DEFAULT_IDENTITY_SETTINGS, bcryptCost: 4, login: { maxFailuresPerAccount: 1000, maxFailuresPerAddress: 1000, windowSeconds: 60 } }), schema: 'identity' }],
       db,
       bus,
-      keys: { jwks: tokens.jwks },
+      jwks: tokens.jwks,
       auth: { schema: 'identity', groupId: 'identity.auth' },
-      port: 0,
-      http: { logLevel: false },
-      log: false,
     }));
   }, 60_000);
 

@@ -14,7 +14,7 @@ import type { Role } from '@billing/auth';
 import { encodeIntegrationEvent, topicOf, type EventInit, type EventType } from '@billing/contracts';
 import { openTestPostgres, PGliteExecutor, quoteIdentifier, uniqueSchema, type SqlExecutor } from '@billing/database';
 import { Header, MemoryBus } from '@billing/messaging';
-import { startServices } from '@billing/service-kit';
+import { startTestServices } from '@billing/service-kit/testing';
 import { billingService } from '../billing.module.js';
 
 export const SEED_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../seed/bill-process');
@@ -44,15 +44,12 @@ export async function startHarness(): Promise<Harness> {
   const schema = uniqueSchema('billing_test');
   const bus = new MemoryBus({ redeliveryDelayMs: 5 });
   const tokens = await createTestTokens();
-  const { app, url } = await startServices({
+  const { app, url } = await startTestServices({
     services: [{ definition: billingService, schema }],
     db,
     bus,
-    keys: { jwks: tokens.jwks },
+    jwks: tokens.jwks,
     auth: { schema: `${schema}_auth`, groupId: `${schema}.auth` },
-    port: 0,
-    http: { logLevel: false },
-    log: false,
   });
   const harness: Harness = {
     app,

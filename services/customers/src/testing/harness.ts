@@ -9,7 +9,8 @@ import type { Role } from '@billing/auth';
 import { decodeIntegrationEvent, encodeIntegrationEvent, SYSTEM_ACTOR, topicOf, TOPICS, type DecodedIntegrationEvent } from '@billing/contracts';
 import type { SqlExecutor } from '@billing/database';
 import { MemoryBus } from '@billing/messaging';
-import { startServices, type ServiceDefinition } from '@billing/service-kit';
+import { type ServiceDefinition } from '@billing/service-kit';
+import { startTestServices } from '@billing/service-kit/testing';
 import { randomUUID } from 'node:crypto';
 import { CUSTOMERS_SERVICE, CustomersModule } from '../customers.module.js';
 import type { CustomersSettings } from '../settings.js';
@@ -45,15 +46,13 @@ export async function startHarness(db: SqlExecutor, schema: string, settings: Pa
       published.push(decodeIntegrationEvent(message.value));
     },
   });
-  const { app, url } = await startServices({
+  const { app, url } = await startTestServices({
     services: [{ definition, schema }],
     db,
     bus,
-    keys: { jwks: tokens.jwks },
+    jwks: tokens.jwks,
     auth: { schema, groupId: `${schema}.auth` },
-    port: 0,
-    http: { logLevel: false, bodyLimit: '2mb' },
-    log: false,
+    http: { bodyLimit: '2mb' },
   });
   const tokenCache = new Map<string, string>();
   return {
