@@ -22,11 +22,12 @@ export const revocationMigrations: readonly Migration[] = Object.freeze([
 ]);
 
 /** What revokes tokens: these identity events. */
-const REVOKING = new Set(['identity.v1.SessionRevoked', 'identity.v1.UserDeactivated', 'identity.v1.UserRoleChanged']);
+const REVOKING = new Set(['identity.v1.SessionRevoked', 'identity.v1.UserDeactivated', 'identity.v1.UserReactivated', 'identity.v1.UserRoleChanged']);
 
 /**
  * The tokens a service must refuse although they verify: sessions logged out (`SessionRevoked`),
- * users deactivated (`UserDeactivated`: every token), and tokens issued before a user's role changed
+ * users deactivated (`UserDeactivated`: every token, until `UserReactivated`, after which only newer
+ * tokens are accepted), and tokens issued before a user's role changed
  * (`UserRoleChanged`: a token carries its role, so older ones are refused and the user signs in again).
  * Kept in memory for the per-request check and persisted in the service's schema, so a restart
  * forgets nothing.
@@ -59,6 +60,13 @@ export class RevocationList {
         // JWT `iat` has second precision: tokens issued in an earlier second than the change are refused.
         this.#user(event.message.userId).notBefore = new Date(Math.floor(event.occurredAt.getTime() / 1000) * 1000);
         break;
+      case 'identity.v1.UserReactivated': {
+        // Tokens issued from now on are accepted again; older ones (from before the deactivation) stay refused.
+        const user = this.#user(event.message.userId);
+        user.deactivated = false;
+        user.notBefore = new Date(Math.floor(event.occurredAt.getTime() / 1000) * 1000);
+        break;
+      }
       default:
         break;
     }
@@ -101,6 +109,15 @@ export class RevocationList {
           [event.message.userId],
         );
         break;
+      case 'identity.v1.UserReactivated': {
+        const at = new Date(Math.floor(event.occurredAt.getTime() / 1000) * 1000).toISOString();
+        await tx.query(
+          `INSERT INTO ${s}.auth_user_states (user_id, not_before, deactivated) VALUES ($1, $2, false)
+           ON CONFLICT (user_id) DO UPDATE SET deactivated = false, not_before = GREATEST(COALESCE(${s}.auth_user_states.not_before, EXCLUDED.not_before), EXCLUDED.not_before)`,
+          [event.message.userId, at],
+        );
+        break;
+      }
       case 'identity.v1.UserRoleChanged': {
         const at = new Date(Math.floor(event.occurredAt.getTime() / 1000) * 1000).toISOString();
         await tx.query(

@@ -31,6 +31,7 @@ import {
 import {
   SessionRevokedSchema,
   UserDeactivatedSchema,
+  UserReactivatedSchema,
   UserRegisteredSchema,
   UserRoleChangedSchema,
 } from './gen/identity/v1/events_pb.js';
@@ -41,6 +42,7 @@ const eventSchemas = [
   UserRegisteredSchema,
   UserRoleChangedSchema,
   UserDeactivatedSchema,
+  UserReactivatedSchema,
   SessionRevokedSchema,
   // customers.v1
   CustomerRegisteredSchema,

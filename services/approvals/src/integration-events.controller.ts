@@ -93,6 +93,15 @@ export class IntegrationEventsController {
     );
   }
 
+  /** identity.v1.UserReactivated → the user is active again. */
+  @OnIntegrationEvent(SERVICE, 'identity.v1.UserReactivated')
+  async onUserReactivated(@Payload() e: DecodedIntegrationEvent<'identity.v1.UserReactivated'>, @Ctx() ctx: BusContext): Promise<void> {
+    await ctx.getTransaction().query(
+      `INSERT INTO ${this.approvals.s}.users (user_id, active) VALUES ($1, true) ON CONFLICT (user_id) DO UPDATE SET active = true, updated_at = now()`,
+      [e.message.userId],
+    );
+  }
+
   /**
    * billing.v1.BillSubmitted → opens the bill's approval process, with the customer's policy and CSM
    * as they are now (snapshot). The submitter is the envelope's actor.

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkAccessMatrix, uncoveredRoutes } from '@billing/auth/testing';
 import { listRoutes } from '@billing/auth';
-import type { DecodedIntegrationEvent, EventType } from '@billing/contracts';
+import { encodeIntegrationEvent, SYSTEM_ACTOR, topicOf, type DecodedIntegrationEvent, type EventType } from '@billing/contracts';
+import { randomUUID } from 'node:crypto';
 import { PGliteExecutor, type SqlExecutor } from '@billing/database';
 import { waitUntil } from '@billing/messaging/testing';
 import { customersAccessMatrix } from './access-matrix.js';
@@ -270,6 +271,33 @@ describe('customers service (PGlite + MemoryBus, HTTP end to end)', () => {
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ code: 'customer.invalid_csm', errors: [{ field: 'csmUserId' }] });
       expect(await count('events')).toBe(before);
+    });
+
+    it('a deactivated CSM is refused until identity reactivates them (identity.v1 UserDeactivated / UserReactivated)', async () => {
+      const userId = randomUUID();
+      await h.registerUser({ userId, name: `Returning ${userId.slice(0, 8)}`, role: 'CustomerSuccess' });
+      const identityEvent = (type: 'identity.v1.UserDeactivated' | 'identity.v1.UserReactivated') =>
+        h.bus.publish(topicOf(type), [
+          {
+            key: `user-${userId}`,
+            value: encodeIntegrationEvent({
+              type,
+              data: { userId },
+              eventId: randomUUID(),
+              occurredAt: new Date(),
+              streamId: `user-${userId}`,
+              streamVersion: 2n,
+              correlationId: randomUUID(),
+              causationId: randomUUID(),
+              actor: SYSTEM_ACTOR,
+            }),
+          },
+        ]);
+      const register = (name: string) => h.call('Finance', 'POST', '/api/customers', { ...valid, name, csmUserId: userId });
+      await identityEvent('identity.v1.UserDeactivated');
+      expect((await register(`While away ${userId.slice(0, 8)}`)).body).toMatchObject({ code: 'customer.invalid_csm' });
+      await identityEvent('identity.v1.UserReactivated');
+      expect((await register(`After return ${userId.slice(0, 8)}`)).status).toBe(201);
     });
 
     it('PATCH with a valid name but an invalid CSM changes nothing (one transaction)', async () => {

@@ -55,16 +55,6 @@ export class RefreshTokenReusedError extends DomainError {
   }
 }
 
-/**
- * 409 `identity.reactivation_unsupported`: `identity.v1` has no reactivation event yet, so the
- * services' revocation lists could not learn about it; a deactivated user stays deactivated.
- */
-export class ReactivationUnsupportedError extends DomainError {
-  constructor() {
-    super('identity.reactivation_unsupported', 'A deactivated user cannot be reactivated yet; register a new account', { status: 409 });
-  }
-}
-
 /** 409 `identity.self_lockout`: an Admin may not deactivate themself or drop their own Admin role. */
 export class SelfLockoutError extends DomainError {
   constructor() {

@@ -211,7 +211,7 @@ describe('identity service with a second service (PGlite + MemoryBus, keys serve
     expect((await call(`${url}/api/users/00000000-0000-4000-8000-000000000000`, { token: admin.accessToken })).body).toMatchObject({ status: 404, code: 'identity.user_not_found' });
   });
 
-  it('grants a requested role (older tokens are refused everywhere) and deactivates (all tokens refused, login refused)', async () => {
+  it('grants a requested role (older tokens are refused everywhere), deactivates (all tokens refused, login refused) and reactivates (new logins only)', async () => {
     const before = (await login('Wants Finance')).body;
     const issuedSecond = Math.floor(Date.now() / 1000);
     // A role change refuses tokens issued in an earlier second (JWT iat has second precision).
@@ -227,8 +227,14 @@ describe('identity service with a second service (PGlite + MemoryBus, keys serve
     expect(off.body).toMatchObject({ active: false });
     await refusedByToy(after.accessToken, 'auth.token_revoked');
     expect((await login('Wants Finance')).body).toMatchObject({ status: 401, code: 'identity.invalid_credentials' });
-    const again = await call(`${url}/api/users/${before.user.userId}`, { method: 'PATCH', token: admin.accessToken, body: { active: true } });
-    expect(again.body).toMatchObject({ status: 409, code: 'identity.reactivation_unsupported' });
+    // Reactivation: the user signs in again; the token from before the deactivation stays refused everywhere.
+    const issuedBeforeReactivation = Math.floor(Date.now() / 1000);
+    await waitUntil('the next second', () => Math.floor(Date.now() / 1000) > issuedBeforeReactivation, { intervalMs: 50 });
+    const again = await call<UserView>(`${url}/api/users/${before.user.userId}`, { method: 'PATCH', token: admin.accessToken, body: { active: true } });
+    expect(again.body).toMatchObject({ active: true, role: 'Finance' });
+    await refusedByToy(after.accessToken, 'auth.token_revoked');
+    const back = (await login('Wants Finance')).body;
+    expect((await whoami(back.accessToken)).body).toMatchObject({ role: 'Finance' });
     const self = await call(`${url}/api/users/${admin.user.userId}`, { method: 'PATCH', token: admin.accessToken, body: { active: false } });
     expect(self.body).toMatchObject({ status: 409, code: 'identity.self_lockout' });
   });

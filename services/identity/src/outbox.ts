@@ -34,6 +34,8 @@ export function identityOutbox(event: RecordedEvent): OutboxMessage | null {
       return integrationMessage(event, 'identity.v1.UserRoleChanged', { userId: domain.data.userId, role: domain.data.role, previousRole: domain.data.previousRole ?? '' });
     case 'UserDeactivated':
       return integrationMessage(event, 'identity.v1.UserDeactivated', { userId: domain.data.userId });
+    case 'UserReactivated':
+      return integrationMessage(event, 'identity.v1.UserReactivated', { userId: domain.data.userId });
     case 'SessionRevoked': {
       const expires = new Date(domain.data.expiresAt);
       return integrationMessage(event, 'identity.v1.SessionRevoked', {

@@ -43,4 +43,10 @@ export class UsersConsumer {
   async deactivated(@Payload() e: DecodedIntegrationEvent<'identity.v1.UserDeactivated'>, @Ctx() ctx: BusContext): Promise<void> {
     await ctx.getTransaction().query(`UPDATE ${this.users} SET active = false WHERE user_id = $1`, [e.message.userId]);
   }
+
+  /** `identity.v1.UserReactivated` → active again (eligible as a CSM when their role allows). */
+  @OnIntegrationEvent(SERVICE, 'identity.v1.UserReactivated')
+  async reactivated(@Payload() e: DecodedIntegrationEvent<'identity.v1.UserReactivated'>, @Ctx() ctx: BusContext): Promise<void> {
+    await ctx.getTransaction().query(`UPDATE ${this.users} SET active = true WHERE user_id = $1`, [e.message.userId]);
+  }
 }

@@ -29,10 +29,12 @@ export type UserRegistered = Event<
 >;
 export type UserRoleChanged = Event<'UserRoleChanged', { userId: string; role: Role; previousRole: Role | null; changedAt: string }>;
 export type UserDeactivated = Event<'UserDeactivated', { userId: string; deactivatedAt: string }>;
+/** An Admin reactivated a deactivated user (tokens issued before stay refused everywhere). */
+export type UserReactivated = Event<'UserReactivated', { userId: string; reactivatedAt: string }>;
 /** The user's password was set or changed (the hash itself is in `credentials`). */
 export type UserPasswordSet = Event<'UserPasswordSet', { userId: string; setAt: string; via: 'signup' | 'setup_token' | 'demo' }>;
 
-export type UserEvent = UserRegistered | UserRoleChanged | UserDeactivated | UserPasswordSet;
+export type UserEvent = UserRegistered | UserRoleChanged | UserDeactivated | UserReactivated | UserPasswordSet;
 
 /**
  * Registers a user. `isFirstUser` (is the installation empty?) and `now` are looked up by the caller.
@@ -55,9 +57,10 @@ export type RegisterUser = Command<
 >;
 export type ChangeUserRole = Command<'ChangeUserRole', { userId: string; role: Role; now: string }>;
 export type DeactivateUser = Command<'DeactivateUser', { userId: string; now: string }>;
+export type ReactivateUser = Command<'ReactivateUser', { userId: string; now: string }>;
 export type SetUserPassword = Command<'SetUserPassword', { userId: string; via: 'setup_token' | 'demo'; now: string }>;
 
-export type UserCommand = RegisterUser | ChangeUserRole | DeactivateUser | SetUserPassword;
+export type UserCommand = RegisterUser | ChangeUserRole | DeactivateUser | ReactivateUser | SetUserPassword;
 
 /** State folded from a user stream. */
 export type UserState =
@@ -147,6 +150,11 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       if (!state.active) return [];
       return [{ type: 'UserDeactivated', data: { userId: state.userId, deactivatedAt: command.data.now } }];
     }
+    case 'ReactivateUser': {
+      if (state.status === 'none') throw new UserNotFoundError(command.data.userId);
+      if (state.active) return [];
+      return [{ type: 'UserReactivated', data: { userId: state.userId, reactivatedAt: command.data.now } }];
+    }
     case 'SetUserPassword': {
       if (state.status === 'none') throw new UserNotFoundError(command.data.userId);
       if (!state.active) throw new UserDeactivatedError(state.userId);
@@ -164,6 +172,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return state.status === 'registered' ? { ...state, role: event.data.role } : state;
     case 'UserDeactivated':
       return state.status === 'registered' ? { ...state, active: false } : state;
+    case 'UserReactivated':
+      return state.status === 'registered' ? { ...state, active: true } : state;
     case 'UserPasswordSet':
       return state.status === 'registered' ? { ...state, hasPassword: true } : state;
   }

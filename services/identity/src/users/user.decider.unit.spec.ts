@@ -108,6 +108,20 @@ describe('user decider', () => {
     it('refuses an unknown user', () => given([]).when({ type: 'DeactivateUser', data: { userId, now } }).thenThrows<UserNotFoundError>((e) => e.status === 404));
   });
 
+  describe('ReactivateUser', () => {
+    it('reactivates a deactivated user', () =>
+      given([registered('Sales'), deactivated]).when({ type: 'ReactivateUser', data: { userId, now: later } }).then([{ type: 'UserReactivated', data: { userId, reactivatedAt: later } }]));
+
+    it('does nothing for an active user', () => given([registered('Sales')]).when({ type: 'ReactivateUser', data: { userId, now } }).thenNothingHappened());
+
+    it('lets a reactivated user be given a role again', () =>
+      given([registered('Sales'), deactivated, { type: 'UserReactivated', data: { userId, reactivatedAt: now } }])
+        .when({ type: 'ChangeUserRole', data: { userId, role: 'Finance', now: later } })
+        .then([{ type: 'UserRoleChanged', data: { userId, role: 'Finance', previousRole: 'Sales', changedAt: later } }]));
+
+    it('refuses an unknown user', () => given([]).when({ type: 'ReactivateUser', data: { userId, now } }).thenThrows<UserNotFoundError>((e) => e.status === 404));
+  });
+
   describe('SetUserPassword', () => {
     it('records a password set with a setup token', () =>
       given([registered('Sales')]).when({ type: 'SetUserPassword', data: { userId, via: 'setup_token', now: later } }).then([{ type: 'UserPasswordSet', data: { userId, setAt: later, via: 'setup_token' } }]));

@@ -115,7 +115,7 @@ export class UsersController {
   /**
    * `PATCH /api/users/:userId` (Admin): `{ role?, active? }` grants a role (`UserRoleChanged`: the
    * user's older tokens are refused everywhere) and/or deactivates (`UserDeactivated`: all their tokens).
-   * Errors: 404 `identity.user_not_found`, 409 `identity.user_deactivated`, `identity.reactivation_unsupported`, `identity.self_lockout`.
+   * Errors: 404 `identity.user_not_found`, 409 `identity.user_deactivated`, `identity.self_lockout`. `active: true` reactivates a deactivated user (`UserReactivated`).
    */
   @Roles('Admin')
   @Patch(':userId')

@@ -9,7 +9,7 @@ import { IDENTITY_SETTINGS } from '../settings.token.js';
 import type { IdentitySettings } from '../config.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { assertStrongPassword } from '../credentials/password-policy.js';
-import { DuplicateUserError, InvalidSetupTokenError, ReactivationUnsupportedError, SelfLockoutError } from '../errors.js';
+import { DuplicateUserError, InvalidSetupTokenError, SelfLockoutError } from '../errors.js';
 import { readUsersCsv, type RejectedRow } from './import/users-csv.js';
 import { decideUser, evolveUser, initialUserState, UserAlreadyRegisteredError, UserNotFoundError, userStreamId, type UserCommand, type UserEvent, type UserState } from './user.decider.js';
 
@@ -180,6 +180,9 @@ export class UsersService {
           event.data.deactivatedAt,
         ]);
         break;
+      case 'UserReactivated':
+        await tx.query(`UPDATE ${s}.users SET active = true, updated_at = $2 WHERE user_id = $1`, [event.data.userId, event.data.reactivatedAt]);
+        break;
       case 'UserPasswordSet':
         await tx.query(`UPDATE ${s}.users SET has_password = true, updated_at = $2 WHERE user_id = $1`, [event.data.userId, event.data.setAt]);
         break;
@@ -333,13 +336,14 @@ export class UsersService {
   /**
    * An Admin changes a user's role and/or deactivates them (`UserRoleChanged`, `UserDeactivated`).
    * @throws UserNotFoundError (404), UserDeactivatedError (409, role change of a deactivated user),
-   *   ReactivationUnsupportedError (409), SelfLockoutError (409).
+   *   SelfLockoutError (409). `active: true` on a deactivated user reactivates it (`UserReactivated`).
    */
   async update(userId: string, change: { role?: Role | undefined; active?: boolean | undefined }, principal: Principal, now = new Date()): Promise<UserView> {
     if (userId === principal.userId && (change.active === false || (change.role !== undefined && change.role !== 'Admin'))) throw new SelfLockoutError();
     const current = await this.get(userId);
-    if (change.active === true && !current.active) throw new ReactivationUnsupportedError();
     const actor = actorOf(principal);
+    // Reactivate first, so that a role change in the same request applies to an active user.
+    if (change.active === true && !current.active) await this.execute({ type: 'ReactivateUser', data: { userId, now: now.toISOString() } }, actor);
     if (change.role !== undefined) await this.execute({ type: 'ChangeUserRole', data: { userId, role: change.role, now: now.toISOString() } }, actor);
     if (change.active === false) await this.execute({ type: 'DeactivateUser', data: { userId, now: now.toISOString() } }, actor);
     return this.get(userId);
