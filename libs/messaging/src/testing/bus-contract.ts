@@ -336,7 +336,11 @@ export function defineBusContract(name: string, options: BusContractOptions): vo
         expect(await restarted.catchUp()).toBe(10);
         const all = (await store.readAll()).map((e) => e.metadata.eventId);
         // 5 acknowledged before the kill + the whole batch again from the checkpoint.
-        await until('the republished batch is delivered', () => deliveries.length >= 15 && all.every((id) => deliveries.includes(id)));
+        // A delivery is recorded before its effect commits: wait for both, then check each effect happened once.
+        await until(
+          'the republished batch is delivered and handled',
+          () => deliveries.length >= 15 && all.every((id) => deliveries.includes(id) && effects.includes(id)),
+        );
         expect([...effects].sort()).toEqual([...all].sort());
         expect(await restarted.catchUp()).toBe(0);
       },
