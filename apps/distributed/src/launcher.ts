@@ -10,6 +10,9 @@ export type DistributedService = (typeof DISTRIBUTED_SERVICES)[number];
 /** Every process the launcher runs. */
 export type DistributedProcess = DistributedService | 'api-gateway';
 
+/** How many times a process that exits during start-up is started (see `launch`). */
+const START_ATTEMPTS = 3;
+
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The built entry point of a process. */
@@ -51,10 +54,10 @@ export interface DistributedPlatform {
   stop(): Promise<void>;
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number, name: string): Promise<void> {
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number, name: string, recent: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy; its last output:\n${recent()}`);
     const status = await fetch(`${url}/health`).then(
       (response) => response.status,
       () => 0,
@@ -62,7 +65,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${name} was not healthy at ${url}/health within ${timeoutMs} ms`);
+  throw new Error(`${name} was not healthy at ${url}/health within ${timeoutMs} ms; its last output:\n${recent()}`);
 }
 
 /**
@@ -121,19 +124,43 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   const children = new Map<DistributedProcess, ChildProcess>();
   const timeout = options.startTimeoutMs ?? 60_000;
 
-  const launch = async (name: DistributedProcess): Promise<void> => {
+  /** Starts one process and waits for its /health; rejects with its last output when it exits first. */
+  const launchOnce = async (name: DistributedProcess): Promise<void> => {
     const child = spawn(process.execPath, [entryPointOf(name)], { env: envOf(name), stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(name, child);
+    const lastLines: string[] = [];
     for (const stream of [child.stdout, child.stderr]) {
       let buffer = '';
       stream?.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
         const lines = buffer.split('\n');
         buffer = lines.pop() ?? '';
-        for (const line of lines) output(name, line);
+        for (const line of lines) {
+          output(name, line);
+          lastLines.push(line);
+          if (lastLines.length > 40) lastLines.shift();
+        }
       });
     }
-    await waitForHealth(urls[name], child, timeout, name);
+    await waitForHealth(urls[name], child, timeout, name, () => lastLines.join('\n'));
+  };
+
+  /**
+   * Starts a process as a supervisor would (compose's `restart: unless-stopped`, a Kubernetes
+   * Deployment): a process that exits during start-up, e.g. while the broker is still electing a
+   * group coordinator, is started again, up to {@link START_ATTEMPTS} times.
+   */
+  const launch = async (name: DistributedProcess): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launchOnce(name);
+        return;
+      } catch (error) {
+        const exited = children.get(name)?.exitCode !== null;
+        if (!exited || attempt >= START_ATTEMPTS) throw error;
+        output(name, `exited during start-up (attempt ${attempt} of ${START_ATTEMPTS}), starting it again: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   };
 
   const kill = async (name: DistributedProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {

@@ -65,8 +65,17 @@ describe('month-end close of 2017 on the BillProcess data', () => {
       await probe.db.close();
       const build = spawnSync(process.execPath, ['tools/build-runtime.mjs'], { cwd: root, encoding: 'utf8' });
       expect(build.status).toBe(0);
-      const port = 20_000 + Math.floor(Math.random() * 20_000);
-      platform = await startDistributed({ databaseUrl: TEST_DATABASE_URL, schemaPrefix: prefix, port, output: () => undefined });
+      // Below Linux's ephemeral range (32768+), where client sockets of other tests could hold the port.
+      const port = 20_000 + Math.floor(Math.random() * 12_000);
+      platform = await startDistributed({
+        databaseUrl: TEST_DATABASE_URL,
+        schemaPrefix: prefix,
+        port,
+        // Only what needs a look: start-up restarts and errors.
+        output: (name, line) => {
+          if (/exited during start-up|ERROR|failed/i.test(line)) log(`[${name}] ${line}`);
+        },
+      });
       const running = platform;
       const services = [running.urls.identity, running.urls.customers, running.urls.billing, running.urls.approvals];
       const bills = await runMonthEnd(running.url, services, {
