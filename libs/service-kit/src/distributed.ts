@@ -12,11 +12,15 @@ import { startServices, type KeysOption, type ServiceDefinition } from './compos
 /**
  * Environment of a service in the distributed topology: `DATABASE_URL` (required), `KAFKA_BROKERS`
  * (required, `host:port[,…]`), `PORT` (default 3000), `DB_SCHEMA` (default: the service name),
- * `LOG_LEVEL` (default `info`), and `AUTH_JWKS_URL`: the identity service's
+ * `LOG_LEVEL` (default `info`), `KAFKA_SESSION_TIMEOUT_MS` (default 10 000: how soon a crashed
+ * process' consumer-group membership expires, so its restarted process or a peer takes its partitions
+ * over), and `AUTH_JWKS_URL`: the identity service's
  * `/.well-known/jwks.json` (required, except for the identity service, which serves its own keys).
  */
 export function serviceEnvSchema(name: string, options: { servesOwnKeys?: boolean } = {}) {
-  const base = distributedServiceEnvSchema(name);
+  const base = distributedServiceEnvSchema(name).extend({
+    KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
+  });
   return options.servesOwnKeys
     ? base.extend({ AUTH_JWKS_URL: z.url().optional() })
     : base.extend({ AUTH_JWKS_URL: z.url({ error: 'must be the identity service’s JWKS URL, e.g. http://identity:3000/.well-known/jwks.json' }) });
@@ -43,7 +47,12 @@ export async function runDistributedService(definition: ServiceDefinition, optio
   try {
     const db: SqlExecutor = await openDatabase(config.DATABASE_URL, { applicationName: definition.name });
     opened.unshift(db);
-    const bus: MessageBus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: definition.name });
+    const session = config.KAFKA_SESSION_TIMEOUT_MS;
+    const bus: MessageBus = createKafkaBus({
+      brokers: config.KAFKA_BROKERS,
+      clientId: definition.name,
+      consumer: { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(500, Math.floor(session / 10)), rebalanceTimeoutMs: 2 * session },
+    });
     opened.unshift(bus);
     const keys: KeysOption = config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : 'self';
     const { app } = await startServices({

@@ -19,7 +19,12 @@ const opened: Closable[] = [];
 try {
   const db = await openDatabase(config.DATABASE_URL, { applicationName: 'api-gateway' });
   opened.unshift(db);
-  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'api-gateway' });
+  const session = config.KAFKA_SESSION_TIMEOUT_MS;
+  const bus = createKafkaBus({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'api-gateway',
+    consumer: { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(500, Math.floor(session / 10)), rebalanceTimeoutMs: 2 * session },
+  });
   opened.unshift(bus);
   const app = await createGateway({
     upstreams: { identity: config.IDENTITY_URL, customers: config.CUSTOMERS_URL, billing: config.BILLING_URL, approvals: config.APPROVALS_URL },

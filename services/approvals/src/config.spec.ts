@@ -10,6 +10,7 @@ describe('approvals configuration', () => {
       PORT: 3000,
       DB_SCHEMA: 'approvals',
       LOG_LEVEL: 'info',
+      KAFKA_SESSION_TIMEOUT_MS: 10_000,
       AUTH_JWKS_URL: 'http://identity:3000/.well-known/jwks.json',
     });
   });

@@ -10,6 +10,7 @@ describe('identity configuration', () => {
       PORT: 3000,
       DB_SCHEMA: 'identity',
       LOG_LEVEL: 'info',
+      KAFKA_SESSION_TIMEOUT_MS: 10_000,
       IDENTITY_ACCESS_TOKEN_TTL_SECONDS: 900,
       IDENTITY_REFRESH_TOKEN_TTL_DAYS: 14,
       IDENTITY_BCRYPT_COST: 12,
