@@ -166,6 +166,15 @@ const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /**
+ * `KAFKA_SESSION_TIMEOUT_MS`: how long a consumer-group member may go unheard before the broker
+ * evicts it, so that a crashed process' partitions move to its restart or a peer (1 000–300 000,
+ * default 10 000). Heartbeats and the rebalance timeout follow from it (see `@billing/messaging`).
+ */
+export function kafkaSessionTimeoutSchema() {
+  return z.coerce.number().int().min(1_000).max(300_000).default(10_000);
+}
+
+/**
  * A boolean flag: `true/1/yes/on` or `false/0/no/off` (any case) parsed to a boolean.
  * Error: `expected true or false (also 1/0, yes/no, on/off), got "maybe"`.
  */

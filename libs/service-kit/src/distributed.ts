@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { z } from 'zod';
 import { openDatabase, type SqlExecutor } from '@billing/database';
 import { createKafkaBus, type MessageBus } from '@billing/messaging';
-import { closeInOrder, closeOnSignals, distributedServiceEnvSchema, exitOnConfigError, loadConfig, type Closable } from '@billing/platform';
+import { closeInOrder, closeOnSignals, distributedServiceEnvSchema, exitOnConfigError, kafkaSessionTimeoutSchema, loadConfig, type Closable } from '@billing/platform';
 import { startServices, type KeysOption, type ServiceDefinition } from './composition.js';
 
 /**
@@ -18,9 +18,7 @@ import { startServices, type KeysOption, type ServiceDefinition } from './compos
  * `/.well-known/jwks.json` (required, except for the identity service, which serves its own keys).
  */
 export function serviceEnvSchema(name: string, options: { servesOwnKeys?: boolean } = {}) {
-  const base = distributedServiceEnvSchema(name).extend({
-    KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
-  });
+  const base = distributedServiceEnvSchema(name).extend({ KAFKA_SESSION_TIMEOUT_MS: kafkaSessionTimeoutSchema() });
   return options.servesOwnKeys
     ? base.extend({ AUTH_JWKS_URL: z.url().optional() })
     : base.extend({ AUTH_JWKS_URL: z.url({ error: 'must be the identity service’s JWKS URL, e.g. http://identity:3000/.well-known/jwks.json' }) });
@@ -47,11 +45,10 @@ export async function runDistributedService(definition: ServiceDefinition, optio
   try {
     const db: SqlExecutor = await openDatabase(config.DATABASE_URL, { applicationName: definition.name });
     opened.unshift(db);
-    const session = config.KAFKA_SESSION_TIMEOUT_MS;
     const bus: MessageBus = createKafkaBus({
       brokers: config.KAFKA_BROKERS,
       clientId: definition.name,
-      consumer: { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(500, Math.floor(session / 10)), rebalanceTimeoutMs: 2 * session },
+      consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
     });
     opened.unshift(bus);
     const keys: KeysOption = config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : 'self';

@@ -1,4 +1,4 @@
-import { brokerListSchema, databaseUrlSchema, logLevelSchema, portSchema, sqlIdentifierSchema, urlSchema } from '@billing/platform';
+import { brokerListSchema, databaseUrlSchema, kafkaSessionTimeoutSchema, logLevelSchema, portSchema, sqlIdentifierSchema, urlSchema } from '@billing/platform';
 import { z } from 'zod';
 
 /**
@@ -18,7 +18,7 @@ export const gatewayEnvSchema = z.object({
   DATABASE_URL: databaseUrlSchema(),
   DB_SCHEMA: sqlIdentifierSchema().default('gateway'),
   KAFKA_BROKERS: brokerListSchema(),
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
+  KAFKA_SESSION_TIMEOUT_MS: kafkaSessionTimeoutSchema(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   WEB_DIST: z.string().default('services/web/dist'),
   LOG_LEVEL: logLevelSchema().default('info'),

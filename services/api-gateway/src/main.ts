@@ -19,12 +19,7 @@ const opened: Closable[] = [];
 try {
   const db = await openDatabase(config.DATABASE_URL, { applicationName: 'api-gateway' });
   opened.unshift(db);
-  const session = config.KAFKA_SESSION_TIMEOUT_MS;
-  const bus = createKafkaBus({
-    brokers: config.KAFKA_BROKERS,
-    clientId: 'api-gateway',
-    consumer: { sessionTimeoutMs: session, heartbeatIntervalMs: Math.max(500, Math.floor(session / 10)), rebalanceTimeoutMs: 2 * session },
-  });
+  const bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'api-gateway', consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS } });
   opened.unshift(bus);
   const app = await createGateway({
     upstreams: { identity: config.IDENTITY_URL, customers: config.CUSTOMERS_URL, billing: config.BILLING_URL, approvals: config.APPROVALS_URL },

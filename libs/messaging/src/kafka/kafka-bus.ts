@@ -21,9 +21,9 @@ export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 export interface KafkaConsumerTuning {
   /** A member not heard of for this long is evicted, in milliseconds (default 30 000). */
   sessionTimeoutMs?: number;
-  /** Heartbeat period, in milliseconds (default 3 000); a rebalance is noticed at the next heartbeat. */
+  /** Heartbeat period, in milliseconds (default a tenth of the session timeout, at least 500); a rebalance is noticed at the next heartbeat. */
   heartbeatIntervalMs?: number;
-  /** How long the coordinator waits for members to rejoin during a rebalance, in milliseconds (default 60 000). */
+  /** How long the coordinator waits for members to rejoin during a rebalance, in milliseconds (default twice the session timeout). */
   rebalanceTimeoutMs?: number;
   /** Longest a fetch waits for new messages, in milliseconds (default 1 000): the latency of an idle consumer. */
   maxWaitTimeMs?: number;
@@ -194,11 +194,12 @@ export class KafkaBus implements MessageBus {
    */
   async #startConsumer(member: RunningMember, options: SubscribeOptions): Promise<void> {
     const tuning = this.#options.consumer ?? {};
+    const session = tuning.sessionTimeoutMs ?? 30_000;
     const consumer = this.#kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: tuning.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: tuning.heartbeatIntervalMs ?? 3_000,
-      rebalanceTimeout: tuning.rebalanceTimeoutMs ?? 60_000,
+      sessionTimeout: session,
+      heartbeatInterval: tuning.heartbeatIntervalMs ?? Math.max(500, Math.floor(session / 10)),
+      rebalanceTimeout: tuning.rebalanceTimeoutMs ?? 2 * session,
       maxWaitTimeInMs: tuning.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,
     });
