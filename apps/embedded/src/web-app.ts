@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { serveSinglePageApp } from '@billing/platform';
 
 /** Newest modification time under `dir` (recursively), 0 when it does not exist. */
 function newest(dir: string): number {
@@ -38,28 +38,15 @@ const BUILDING_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8
 export function serveWebApp(app: NestExpressApplication, webDir: string, options: { build: boolean }): void {
   if (!existsSync(join(webDir, 'package.json')) && !existsSync(join(webDir, 'dist', 'index.html'))) return;
   const logger = new Logger('WebApp');
-  const dist = join(webDir, 'dist');
-  let building = false;
   if (options.build && existsSync(join(webDir, 'package.json')) && webAppIsStale(webDir)) {
-    building = true;
     logger.log('building the web app in the background…');
     const child = spawn('npm', ['run', 'build', '--silent'], { cwd: webDir, stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     child.on('exit', (code) => {
-      building = false;
       if (code === 0) logger.log('web app built');
       else logger.error(`web app build failed (exit ${code}): ${errors.slice(-2000)}`);
     });
   }
-  app.useStaticAssets(dist, { index: false });
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if (request.method !== 'GET' || /^\/(api|health|\.well-known)(\/|$)/.test(request.path)) return next();
-    const index = join(dist, 'index.html');
-    if (!existsSync(index) || (building && !existsSync(index))) {
-      response.status(503).type('html').send(BUILDING_PAGE);
-      return;
-    }
-    response.sendFile(index);
-  });
+  serveSinglePageApp(app, join(webDir, 'dist'), { whileMissing: BUILDING_PAGE });
 }

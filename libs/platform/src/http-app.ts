@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { Logger, type DynamicModule, type LogLevel, type Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NextFunction, Request, Response } from 'express';
 import type { LogLevelName } from './config.js';
 import { ProblemDetailsFilter } from './problem-details.js';
 import { ZodValidationPipe } from './validation.js';
@@ -141,4 +144,24 @@ export function closeOnSignals(close: () => Promise<void>, options: SignalOption
   return () => {
     for (const signal of signals) process.off(signal, handler);
   };
+}
+
+/** Paths a single-page app never answers: the API, health and well-known documents. */
+const NOT_THE_APP = /^\/(api|health|\.well-known)(\/|$)/;
+
+/**
+ * Serves a built single-page app (`distDir`, e.g. `services/web/dist`) at `/`: its files, and
+ * `index.html` for every other GET outside `/api`, `/health` and `/.well-known` (client-side routes).
+ * While `index.html` does not exist yet, such requests get 503 with `whileMissing` (an HTML page) when
+ * given, else fall through (404). Register before the application initialises.
+ */
+export function serveSinglePageApp(app: NestExpressApplication, distDir: string, options: { whileMissing?: string } = {}): void {
+  const index = join(distDir, 'index.html');
+  app.useStaticAssets(distDir, { index: false });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' || NOT_THE_APP.test(request.path)) return next();
+    if (existsSync(index)) return response.sendFile(index);
+    if (options.whileMissing === undefined) return next();
+    response.status(503).type('html').send(options.whileMissing);
+  });
 }

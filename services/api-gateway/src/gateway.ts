@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,7 +10,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { bearerToken, RevocationConsumer, RevokedTokenError, RevocationList, TokenVerifier, type PublicKeySource } from '@billing/auth';
 import type { SqlExecutor } from '@billing/database';
 import type { MessageBus } from '@billing/messaging';
-import { DomainError, HealthModule, HealthRegistry, nestLogLevels, PROBLEM_JSON, ProblemDetailsFilter, toProblemDetails, type LogLevelName } from '@billing/platform';
+import { DomainError, HealthModule, serveSinglePageApp, HealthRegistry, nestLogLevels, PROBLEM_JSON, ProblemDetailsFilter, toProblemDetails, type LogLevelName } from '@billing/platform';
 import { mergeOpenApi, OPENAPI_JSON_PATH, OPENAPI_UI_PATH } from '@billing/service-kit';
 import { upstreamOf, UPSTREAMS, type Upstream } from './routes.js';
 
@@ -144,14 +143,7 @@ export async function createGateway(options: GatewayOptions): Promise<NestExpres
   delete merged.paths['/health'];
   SwaggerModule.setup(OPENAPI_UI_PATH, app, merged, { jsonDocumentUrl: OPENAPI_JSON_PATH, raw: ['json'] });
 
-  const webDist = resolve(options.webDist ?? 'services/web/dist');
-  if (existsSync(join(webDist, 'index.html'))) {
-    app.useStaticAssets(webDist, { index: 'index.html' });
-    app.use((request: Request, response: Response, next: NextFunction) => {
-      if (request.method !== 'GET' || request.path.startsWith('/api/') || request.path === '/health') return next();
-      response.sendFile(join(webDist, 'index.html'));
-    });
-  }
+  serveSinglePageApp(app, resolve(options.webDist ?? 'services/web/dist'));
 
   const health = app.get(HealthRegistry);
   for (const service of UPSTREAMS) {
