@@ -59,15 +59,7 @@ export class ApprovalsController {
     @Body({ schema: approveBodySchema }) body: z.output<typeof approveBodySchema>,
     @CurrentUser() user: Principal,
   ): Promise<ProcessView> {
-    assertApprovingRole(user.role);
-    const process = await this.#current(id);
-    const csm = (await this.approvals.customer(process.customerId))?.csmUserId ?? null;
-    const { state } = await this.approvals.execute(
-      id,
-      { type: 'ApproveBill', data: { billId: id, actor: actorOf(user), comment: body.comment, currentCsmUserId: csm, now: new Date().toISOString() } },
-      { actor: actorOf(user) },
-    );
-    return this.#view(state.processes.at(-1)!, csm);
+    return this.#act('ApproveBill', id, body.comment, user);
   }
 
   /**
@@ -83,12 +75,17 @@ export class ApprovalsController {
     @Body({ schema: rejectBodySchema }) body: z.output<typeof rejectBodySchema>,
     @CurrentUser() user: Principal,
   ): Promise<ProcessView> {
+    return this.#act('RejectBill', id, body.comment, user);
+  }
+
+  /** Approves or rejects the open step of the bill's current process as `user` (the rules are the decider's). */
+  async #act(type: 'ApproveBill' | 'RejectBill', id: string, comment: string, user: Principal): Promise<ProcessView> {
     assertApprovingRole(user.role);
     const process = await this.#current(id);
     const csm = (await this.approvals.customer(process.customerId))?.csmUserId ?? null;
     const { state } = await this.approvals.execute(
       id,
-      { type: 'RejectBill', data: { billId: id, actor: actorOf(user), comment: body.comment, currentCsmUserId: csm, now: new Date().toISOString() } },
+      { type, data: { billId: id, actor: actorOf(user), comment, currentCsmUserId: csm, now: new Date().toISOString() } },
       { actor: actorOf(user) },
     );
     return this.#view(state.processes.at(-1)!, csm);
