@@ -125,25 +125,13 @@ export type ApprovalCommand = OpenApproval | ApproveBill | RejectBill | CancelAp
 
 export type ProcessStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
 
-/** One approval process of the bill, as folded from its events. */
-export interface ProcessState {
-  processId: string;
-  generation: number;
-  billId: string;
-  submitActionId: string;
-  customerId: string;
-  period: string;
-  amount: MoneyData;
-  overageUnits: string;
-  includedApiCalls: string;
-  draftedByUserId: string;
-  submittedBy: ApprovalActor;
-  submitComment: string;
-  policySource: ApprovalPolicy['source'];
-  steps: ProcessStep[];
+/** What an approval process is opened with (the data of {@link ApprovalProcessOpened}). */
+export type ProcessOpening = ApprovalProcessOpened['data'];
+
+/** One approval process of the bill, as folded from its events: what it was opened with, and what happened since. */
+export interface ProcessState extends ProcessOpening {
   approvals: { stepIndex: number; approver: ApprovalActor; comment: string; approvedAt: string }[];
   status: ProcessStatus;
-  openedAt: string;
   closedAt: string | null;
   rejection: { stepIndex: number; rejectedBy: ApprovalActor; comment: string } | null;
   cancellation: { reason: CancelReason; actionId: string; detail: string } | null;
